@@ -1,0 +1,1 @@
+"""Taorui (韬睿) market-data platform."""

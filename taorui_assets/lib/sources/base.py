@@ -1,0 +1,92 @@
+"""The source interface: one method per dataset, each returning a canonical frame.
+
+Implementations: ``SimSource`` (SimMarket, the ground truth), ``QmtSource`` (xtquant),
+``JQDataSource`` (jqdatasdk). Frames follow ``taorui_assets.lib.schemas``; callers
+validate them, sources need not.
+"""
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from typing import Callable, Optional, Sequence
+
+import pandas as pd
+
+# Progress callback: (done, total, message). Sources call it during long downloads.
+Progress = Callable[[int, int, str], None]
+
+
+class SourceError(RuntimeError):
+    """A source failed to deliver a dataset; the message says which and why, never a secret."""
+
+
+class EmptyAnswerError(SourceError):
+    """A source answered 0 rows where the calendar says data must exist."""
+
+
+class MarketDataSource(abc.ABC):
+    """Canonical market data for one trading day (or one year / quarter)."""
+
+    name: str = "abstract"  # provenance value written to MongoDB: sim | qmt | jqdata
+
+    @abc.abstractmethod
+    def instruments(self, date: dt.date) -> pd.DataFrame:
+        """Every A-share stock listed on ``date`` plus the tracked indexes."""
+
+    @abc.abstractmethod
+    def trading_calendar(self, year: int) -> pd.DataFrame:
+        """SSE trading days of ``year``."""
+
+    @abc.abstractmethod
+    def daily_bars(self, date: dt.date, codes: Optional[Sequence[str]] = None,
+                   progress: Optional[Progress] = None) -> pd.DataFrame:
+        """Unadjusted daily bars; suspended securities appear with ``paused=True``."""
+
+    @abc.abstractmethod
+    def minute_bars(self, date: dt.date, period: str, codes: Optional[Sequence[str]] = None,
+                    progress: Optional[Progress] = None) -> pd.DataFrame:
+        """Unadjusted 1m or 5m bars of traded securities, labelled by bar end time."""
+
+    @abc.abstractmethod
+    def adj_factors(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Backward cumulative adjustment factors in force on ``date``."""
+
+    @abc.abstractmethod
+    def financial_statements(self, quarter: str, as_of: dt.date,
+                             codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Every published version (announced on or before ``as_of``) of the balance sheet,
+        income statement and cash-flow statement for report quarter ``quarter`` (``2024Q3``)."""
+
+    @abc.abstractmethod
+    def sector_membership(self, date: dt.date) -> pd.DataFrame:
+        """Industry and concept membership in force on ``date``."""
+
+    @abc.abstractmethod
+    def index_weights(self, date: dt.date) -> pd.DataFrame:
+        """Constituent weights of the tracked indexes on ``date``."""
+
+    @abc.abstractmethod
+    def billboard(self, date: dt.date) -> pd.DataFrame:
+        """龙虎榜 seats for every security that met a listing rule on ``date``."""
+
+    @abc.abstractmethod
+    def northbound_flow(self, date: dt.date) -> pd.DataFrame:
+        """Northbound (Stock Connect) turnover by channel on ``date``."""
+
+    @abc.abstractmethod
+    def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Net inflow by order size for each traded security on ``date``."""
+
+
+def quarter_end(quarter: str) -> dt.date:
+    """``2024Q3`` → 2024-09-30."""
+    try:
+        year, q = quarter.upper().split("Q")
+        year_i, q_i = int(year), int(q)
+        if not 1 <= q_i <= 4:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"not a report quarter: {quarter!r} (expected e.g. 2024Q3)") from None
+    month = q_i * 3
+    last_day = {3: 31, 6: 30, 9: 30, 12: 31}[month]
+    return dt.date(year_i, month, last_day)
