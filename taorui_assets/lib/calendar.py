@@ -79,6 +79,7 @@ def trading_days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def previous_trading_day(day: dt.date) -> dt.date:
+    _check_year(day.year)
     days = _all_days()
     i = bisect_left(days, day)
     if i == 0:
@@ -87,6 +88,7 @@ def previous_trading_day(day: dt.date) -> dt.date:
 
 
 def next_trading_day(day: dt.date) -> dt.date:
+    _check_year(day.year)
     days = _all_days()
     i = bisect_right(days, day)
     if i >= len(days):
@@ -96,6 +98,7 @@ def next_trading_day(day: dt.date) -> dt.date:
 
 def last_trading_days(end: dt.date, n: int) -> list[dt.date]:
     """The ``n`` trading days ending on ``end`` (or the last trading day before it)."""
+    _check_year(end.year)
     days = _all_days()
     i = bisect_right(days, end)
     if i < n:

@@ -12,7 +12,8 @@ from decimal import Decimal
 QMT_TO_JQ = {"SH": "XSHG", "SZ": "XSHE", "BJ": "BJSE"}
 JQ_TO_QMT = {v: k for k, v in QMT_TO_JQ.items()}
 
-_CODE_RE = re.compile(r"^(\d{6})\.([A-Z]{2,4})$")
+# re.ASCII: \d must not match full-width or other Unicode digits ("６０００００.SH").
+_CODE_RE = re.compile(r"^(\d{6})\.([A-Z]{2,4})$", re.ASCII)
 
 MAIN = "main"
 CHINEXT = "chinext"

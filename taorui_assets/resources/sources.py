@@ -4,7 +4,6 @@ Assets depend on ``market_source: MarketSourceResource``; the concrete class cho
 ``definitions`` (or in a test) decides where data comes from. ``get_source`` builds the
 plain-Python source from ``taorui_assets.lib.sources`` for one step.
 """
-from __future__ import annotations
 
 import dagster as dg
 

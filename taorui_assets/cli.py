@@ -1,0 +1,154 @@
+"""``scripts/run``: materialize a recent window on the embedded default, or start the UI.
+
+    python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
+    python -m taorui_assets.cli ui [--port 3000]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".taorui"
+COLLECTIONS = [
+    "instruments", "trading_calendar", "daily_bars", "minute_bars", "adj_factors", "financial_statements",
+    "sector_membership", "index_weights", "billboard", "northbound_flow", "money_flow",
+]
+
+
+def say(msg: str) -> None:
+    print(f"[taorui] {msg}", flush=True)
+
+
+@contextmanager
+def mongo_uri():
+    """TAORUI_MONGO_URI if set, else the embedded SecantusDB under .taorui/mongo for the duration."""
+    uri = os.environ.get("TAORUI_MONGO_URI")
+    if uri:
+        say("using the MongoDB named by TAORUI_MONGO_URI")
+        yield uri
+        return
+    from taorui_assets.lib.storage.embedded import EmbeddedMongo
+
+    server = EmbeddedMongo(STATE / "mongo", log_file=STATE / "mongo.log")
+    say(f"starting the embedded MongoDB-compatible server (SecantusDB) on 127.0.0.1:{server.port}, data in .taorui/mongo")
+    server.start()
+    try:
+        os.environ["TAORUI_MONGO_URI"] = server.uri
+        yield server.uri
+    finally:
+        say("stopping the embedded server (data stays in .taorui/mongo)")
+        server.stop()
+
+
+def _dagster_home() -> None:
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(STATE / "dagster"))).resolve()
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()
+
+
+def window(days: int, end: str | None) -> list[str]:
+    from taorui_assets.partitions import trading_days
+
+    last = end or trading_days.get_last_partition_key()
+    keys = trading_days.get_partition_keys()
+    if last not in keys:
+        raise SystemExit(f"{last} is not a trading day with a complete partition")
+    i = keys.index(last)
+    return keys[max(0, i - days + 1): i + 1]
+
+
+def quarters_before(day: str, n: int = 4) -> list[str]:
+    d = dt.date.fromisoformat(day)
+    year, q = d.year, (d.month - 1) // 3  # the last quarter that has ended
+    out = []
+    for _ in range(n):
+        if q == 0:
+            year, q = year - 1, 4
+        out.append(f"{year}Q{q}")
+        q -= 1
+    return sorted(out)
+
+
+def run(args) -> int:
+    _dagster_home()
+    with mongo_uri() as uri:
+        import dagster as dg
+        from pymongo import MongoClient
+
+        from taorui_assets.definitions import defs
+
+        definitions = defs() if callable(defs) else defs
+        instance = dg.DagsterInstance.get()
+        days = window(args.days, args.end)
+        years = sorted({d[:4] for d in days})
+        quarters = quarters_before(days[-1])
+        plan = [("trading_calendar_job", y) for y in years]
+        plan += [("daily_datasets", d) for d in days]
+        plan += [("financial_statements_job", q) for q in quarters]
+        say(f"window {days[0]}..{days[-1]} ({len(days)} trading days), calendar {years}, statements {quarters}")
+        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        passed = failed = 0
+        failures = []
+        for i, (job_name, key) in enumerate(plan, 1):
+            t0 = time.monotonic()
+            job = definitions.resolve_job_def(job_name)
+            result = job.execute_in_process(partition_key=key, instance=instance, run_config=quiet,
+                                            raise_on_error=False)
+            evals = result.get_asset_check_evaluations()
+            ok = sum(e.passed for e in evals)
+            passed, failed = passed + ok, failed + len(evals) - ok
+            failures += [f"{job_name}[{key}] {e.asset_check_key.to_user_string()}" for e in evals if not e.passed]
+            status = "ok" if result.success else "FAILED"
+            say(f"[{i}/{len(plan)}] {job_name} {key}: {status}, {ok}/{len(evals)} checks passed, "
+                f"{time.monotonic() - t0:.1f}s (run {result.run_id[:8]})")
+            if not result.success:
+                failures.append(f"{job_name}[{key}] run failed")
+        with MongoClient(uri) as client:
+            db = client["taorui"]
+            say("documents per collection:")
+            for name in COLLECTIONS:
+                print(f"    {name:<22}{db[name].count_documents({}):>10,}")
+        say(f"asset checks: {passed} passed, {failed} failed")
+        for f in failures:
+            say(f"  problem: {f}")
+        say("open the Dagster UI on the same database with:  scripts/run ui   (then http://127.0.0.1:3000)")
+        return 1 if failures else 0
+
+
+def ui(args) -> int:
+    _dagster_home()
+    with mongo_uri():
+        cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"),
+               "-h", args.host, "-p", str(args.port)]
+        say(f"Dagster UI at http://{args.host}:{args.port} (Ctrl-C to stop)")
+        try:
+            return subprocess.call(cmd, cwd=ROOT)
+        except KeyboardInterrupt:
+            return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="scripts/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd")
+    r = sub.add_parser("run", help="materialize every dataset for a recent window (default)")
+    r.add_argument("--days", type=int, default=int(os.environ.get("TAORUI_DAYS", "5")))
+    r.add_argument("--end", help="last trading day of the window (default: the last complete partition)")
+    u = sub.add_parser("ui", help="start dagster dev against the same database")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    args = p.parse_args(argv)
+    if args.cmd is None:
+        args = p.parse_args(["run"] + (argv or sys.argv[1:]))
+    return {"run": run, "ui": ui}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

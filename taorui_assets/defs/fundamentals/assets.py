@@ -1,0 +1,13 @@
+from taorui_assets import asof
+from taorui_assets.dataset_asset import dataset_asset
+from taorui_assets.partitions import report_quarters
+
+financial_statements = dataset_asset(
+    name="financial_statements", dataset="financial_statements", partitions_def=report_quarters,
+    group="fundamentals",
+    description="Balance sheet, income statement and cash-flow statement for the report quarter, "
+    "every published version keyed by (code, statement, report_date, pub_date), so restatements "
+    "never overwrite history. Re-materialized when new announcements appear.",
+    fetch=lambda src, key, progress: src.financial_statements(key, as_of=asof.today()),
+    allow_empty=True,  # a quarter whose reports are not out yet
+)

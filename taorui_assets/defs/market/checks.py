@@ -1,0 +1,45 @@
+import dagster as dg
+
+from taorui_assets.checks import result
+from taorui_assets.lib import quality
+from taorui_assets.lib.storage.scopes import scope
+from taorui_assets.partitions import trading_days
+from taorui_assets.resources.mongo import MongoResource
+
+
+@dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
+                description="Every stock listed that day has a daily bar (suspended ones with paused=true), "
+                "and no bar belongs to a code that was not listed.")
+def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
+    store, key = mongo.store(), context.partition_key
+    inst = store.read("instruments", scope("instruments", key))
+    bars = store.read("daily_bars", scope("daily_bars", key))
+    return result(quality.missing_daily_bars(inst, bars), len(inst), "stocks without a bar or bars without a stock")
+
+
+@dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
+                description="OHLC ordering, prices within the limits, limit prices equal to the exchange "
+                "rule for the board and ST status, suspended days flat.")
+def daily_bars_sane(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
+    store, key = mongo.store(), context.partition_key
+    inst = store.read("instruments", scope("instruments", key))
+    bars = store.read("daily_bars", scope("daily_bars", key))
+    return result(quality.bar_violations(bars, inst), len(bars), "bars break OHLC or price-limit rules")
+
+
+def _minute_check(period: str):
+    @dg.asset_check(asset=f"minute_bars_{period}", name=f"minute_bars_{period}_match_daily",
+                    partitions_def=trading_days, additional_deps=["daily_bars"],
+                    description=f"{period} bars aggregate exactly to the daily bar: first open, max high, "
+                    "min low, last close, summed volume and amount.")
+    def _check(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
+        store, key = mongo.store(), context.partition_key
+        daily = store.read("daily_bars", scope("daily_bars", key))
+        minutes = store.read("minute_bars", scope("minute_bars", key, period))
+        return result(quality.minute_mismatches(daily, minutes), len(daily), "stocks whose minutes disagree")
+
+    return _check
+
+
+minute_bars_1m_match_daily = _minute_check("1m")
+minute_bars_5m_match_daily = _minute_check("5m")

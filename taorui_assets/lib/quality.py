@@ -1,0 +1,88 @@
+"""Data-quality rules as pure functions over canonical frames.
+
+Each returns a frame of violations (empty = pass), so asset checks can both decide and
+show the offending rows.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taorui_assets.lib import calendar, codes
+from taorui_assets.lib.schemas import IDENTITY_RTOL
+
+PRICE_TOL = 1e-6
+
+
+def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.DataFrame:
+    """Listed stocks without a daily bar, and bars of codes not listed that day."""
+    listed = set(instruments.loc[instruments["type"] == "stock", "code"])
+    have = set(bars["code"])
+    rows = [{"code": c, "problem": "listed but no daily bar"} for c in sorted(listed - have)]
+    rows += [{"code": c, "problem": "bar for a code not listed that day"} for c in sorted(have - listed)]
+    return pd.DataFrame(rows, columns=["code", "problem"])
+
+
+def bar_violations(bars: pd.DataFrame, instruments: pd.DataFrame) -> pd.DataFrame:
+    """OHLC order, price limits as the exchange computes them, and flat suspended days."""
+    b = bars.merge(instruments[["code", "board", "is_st"]], on="code", how="left")
+    problems = []
+
+    def flag(mask, text):
+        for code in b.loc[mask, "code"]:
+            problems.append({"code": code, "problem": text})
+
+    flag(b["high"] + PRICE_TOL < b[["open", "close", "low"]].max(axis=1), "high below open/close/low")
+    flag(b["low"] - PRICE_TOL > b[["open", "close"]].min(axis=1), "low above open/close")
+    flag(b["high"] > b["high_limit"] + PRICE_TOL, "high above limit-up")
+    flag(b["low"] < b["low_limit"] - PRICE_TOL, "low below limit-down")
+    flag(b["board"].isna(), "no instrument record")
+    known = b[b["board"].notna()]
+    expected = [codes.limit_prices(pc, bd, bool(st)) for pc, bd, st in zip(known["pre_close"], known["board"], known["is_st"])]
+    if expected:
+        up, down = map(np.array, zip(*expected))
+        bad = (np.abs(known["high_limit"].to_numpy() - up) > PRICE_TOL) | (np.abs(known["low_limit"].to_numpy() - down) > PRICE_TOL)
+        flag(known.index[bad], "limit prices disagree with pre_close and board rules")
+    paused = b["paused"].astype(bool)
+    flat = (b[["open", "high", "low", "close"]].sub(b["pre_close"], axis=0).abs().max(axis=1) < PRICE_TOL) & (b["volume"] == 0)
+    flag(paused & ~flat, "suspended but not flat at pre_close with zero volume")
+    flag(~paused & (b["volume"] <= 0), "trading day with zero volume")
+    return pd.DataFrame(problems, columns=["code", "problem"])
+
+
+def minute_mismatches(daily: pd.DataFrame, minutes: pd.DataFrame) -> pd.DataFrame:
+    """Minute bars that do not aggregate to the daily bar (traded days only)."""
+    traded = daily[~daily["paused"].astype(bool)].set_index("code")
+    m = minutes.sort_values(["code", "time"])
+    agg = m.groupby("code").agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
+                                close=("close", "last"), volume=("volume", "sum"), amount=("amount", "sum"))
+    problems = []
+    for code in sorted(set(traded.index) - set(agg.index)):
+        problems.append({"code": code, "problem": "traded but no minute bars"})
+    for code in sorted(set(agg.index) - set(traded.index)):
+        problems.append({"code": code, "problem": "minute bars on a day without trading"})
+    both = agg.index.intersection(traded.index)
+    for col in ["open", "high", "low", "close", "volume"]:
+        bad = np.abs(agg.loc[both, col] - traded.loc[both, col]) > PRICE_TOL
+        problems += [{"code": c, "problem": f"minute {col} does not match the daily bar"} for c in both[bad]]
+    rel = np.abs(agg.loc[both, "amount"] - traded.loc[both, "amount"]) > 1e-6 * traded.loc[both, "amount"].abs().clip(lower=1)
+    problems += [{"code": c, "problem": "minute amount does not sum to the daily amount"} for c in both[rel]]
+    return pd.DataFrame(problems, columns=["code", "problem"])
+
+
+def identity_violations(statements: pd.DataFrame) -> pd.DataFrame:
+    """Balance sheets where total assets differ from liabilities plus equity."""
+    bs = statements[statements["statement"] == "balance"]
+    gap = bs["total_assets"] - (bs["total_liabilities"] + bs["total_equity"])
+    bad = gap.abs() > IDENTITY_RTOL * bs["total_assets"].abs().clip(lower=1)
+    out = bs.loc[bad, ["code", "report_date", "pub_date", "total_assets", "total_liabilities", "total_equity"]]
+    return out.assign(gap=gap[bad])
+
+
+def calendar_mismatches(days: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Days where the source's calendar and the platform's holiday table disagree."""
+    ours = set(calendar.trading_days(pd.Timestamp(year, 1, 1).date(), pd.Timestamp(year, 12, 31).date()))
+    theirs = set(pd.to_datetime(days["date"]).dt.date)
+    rows = [{"date": d, "problem": "trading day missing from the source"} for d in sorted(ours - theirs)]
+    rows += [{"date": d, "problem": "source trades on a platform holiday"} for d in sorted(theirs - ours)]
+    return pd.DataFrame(rows, columns=["date", "problem"])

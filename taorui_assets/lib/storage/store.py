@@ -1,0 +1,110 @@
+"""Idempotent partition writes to MongoDB with plain pymongo.
+
+A partition is one replaceable unit, described by a ``scope`` filter (e.g. ``{"date": D}``).
+On a replica set the replace is one transaction (delete the scope, insert the new
+documents). On a standalone server, where MongoDB has no transactions, it is an upsert
+by natural key followed by deleting the scope's documents that are no longer present;
+re-running after a crash converges to the same state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+from pymongo import ASCENDING, ReplaceOne
+from pymongo.database import Database
+
+from taorui_assets.lib.schemas import KEYS
+from taorui_assets.lib.storage.documents import to_documents, to_frame
+
+log = logging.getLogger(__name__)
+
+# Collections written by more than one dataset would need their own scopes; today each
+# dataset has its own collection, named after it.
+EXTRA_INDEXES: dict[str, list[list[tuple[str, int]]]] = {
+    "daily_bars": [[("date", ASCENDING), ("code", ASCENDING)]],
+    "minute_bars": [[("date", ASCENDING), ("period", ASCENDING)]],
+    "adj_factors": [[("date", ASCENDING)]],
+    "financial_statements": [[("report_date", ASCENDING)], [("pub_date", ASCENDING)]],
+    "sector_membership": [[("code", ASCENDING), ("date", ASCENDING)]],
+    "index_weights": [[("index_code", ASCENDING), ("date", ASCENDING)]],
+    "money_flow": [[("date", ASCENDING)]],
+    "billboard": [[("code", ASCENDING), ("date", ASCENDING)]],
+    "instruments": [[("code", ASCENDING), ("date", ASCENDING)]],
+}
+
+
+@dataclass
+class WriteResult:
+    written: int
+    deleted_stale: int
+    mode: str  # transaction | upsert
+
+
+class Store:
+    def __init__(self, db: Database):
+        self.db = db
+        self._indexed: set[str] = set()
+
+    def ensure_indexes(self, dataset: str) -> None:
+        if dataset in self._indexed:
+            return
+        coll = self.db[dataset]
+        coll.create_index([(k, ASCENDING) for k in KEYS[dataset]], unique=True, name="natural_key")
+        for spec in EXTRA_INDEXES.get(dataset, []):
+            coll.create_index(spec)
+        self._indexed.add(dataset)
+
+    def supports_transactions(self) -> bool:
+        hello = self.db.client.admin.command("hello")
+        return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+
+    def replace_partition(self, dataset: str, scope: dict, df: pd.DataFrame, source: str) -> WriteResult:
+        """Make the documents matching ``scope`` exactly those of ``df``."""
+        self.ensure_indexes(dataset)
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        docs = to_documents(dataset, df, source, now)
+        ids = [d["_id"] for d in docs]
+        if len(set(ids)) != len(ids):
+            dup = pd.Series(ids)[pd.Series(ids).duplicated()].unique()[:5].tolist()
+            raise ValueError(f"{dataset}: duplicate natural keys in one partition, e.g. {dup}")
+        outside = [d["_id"] for d in docs if not _in_scope(d, scope)]
+        if outside:
+            raise ValueError(f"{dataset}: {len(outside)} rows fall outside the partition {scope}, e.g. {outside[:3]}")
+        coll = self.db[dataset]
+        if self.supports_transactions():
+            client = self.db.client
+            with client.start_session() as session:
+                with session.start_transaction():
+                    stale = coll.count_documents({"$and": [scope, {"_id": {"$nin": ids}}]}, session=session)
+                    coll.delete_many(scope, session=session)
+                    if docs:
+                        coll.insert_many(docs, ordered=False, session=session)
+            return WriteResult(len(docs), stale, "transaction")
+        if docs:
+            coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False)
+        stale = coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]}).deleted_count
+        return WriteResult(len(docs), stale, "upsert")
+
+    def read(self, dataset: str, query: dict, projection: dict | None = None) -> pd.DataFrame:
+        return to_frame(dataset, list(self.db[dataset].find(query, projection)))
+
+    def count(self, dataset: str, query: dict | None = None) -> int:
+        return self.db[dataset].count_documents(query or {})
+
+
+def _in_scope(doc: dict, scope: dict) -> bool:
+    for k, cond in scope.items():
+        v = doc.get(k)
+        if isinstance(cond, dict):
+            if "$gte" in cond and not v >= cond["$gte"]:
+                return False
+            if "$lte" in cond and not v <= cond["$lte"]:
+                return False
+            if "$lt" in cond and not v < cond["$lt"]:
+                return False
+        elif v != cond:
+            return False
+    return True

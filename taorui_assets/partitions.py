@@ -1,0 +1,40 @@
+"""Partitions: SSE trading days, calendar years and report quarters."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from taorui_assets.lib import calendar
+
+HISTORY_START = "2015-01-01"
+
+# Weekdays minus SSE holidays. The weekday cron would leave Friday's partition open all
+# weekend and would schedule runs on holidays.
+trading_days = dg.DailyPartitionsDefinition(
+    start_date=HISTORY_START,
+    timezone=calendar.TIMEZONE,
+    exclusions=calendar.exclusions(int(HISTORY_START[:4])),
+)
+
+years = dg.TimeWindowPartitionsDefinition(
+    start=HISTORY_START[:4], fmt="%Y", cron_schedule="0 0 1 1 *", timezone=calendar.TIMEZONE,
+    end_offset=1,  # the current year's calendar is known in advance
+)
+
+
+def _quarters(last: dt.date) -> list[str]:
+    out, year = [], int(HISTORY_START[:4])
+    while dt.date(year, 1, 1) <= last:
+        for q in range(1, 5):
+            if dt.date(year, 3 * q, 1) <= last:
+                out.append(f"{year}Q{q}")
+        year += 1
+    return out
+
+
+# Report quarters up to the current one; statements of a quarter are published over the
+# following months (restatements later still), so each quarter is re-materialized on news.
+report_quarters = dg.StaticPartitionsDefinition(_quarters(dt.date(calendar.LAST_KNOWN_YEAR, 12, 31)))
+
+previous_trading_day = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)

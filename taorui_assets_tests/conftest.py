@@ -1,0 +1,42 @@
+"""Shared fixtures: one real SecantusDB server for the session (or TAORUI_MONGO_URI)."""
+import os
+import uuid
+
+import pytest
+from pymongo import MongoClient
+
+from taorui_assets.lib.storage.embedded import EmbeddedMongo
+
+# Point-in-time questions in tests are asked as of a fixed day, so results do not move
+# with the wall clock.
+TEST_AS_OF = "2026-11-24"
+
+
+@pytest.fixture(scope="session")
+def mongo_server_uri(tmp_path_factory):
+    if os.environ.get("TAORUI_MONGO_URI"):
+        yield os.environ["TAORUI_MONGO_URI"]
+        return
+    server = EmbeddedMongo(tmp_path_factory.mktemp("secantus") / "data").start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mongo_db_name():
+    return f"t_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def mongo_uri(mongo_server_uri, mongo_db_name):
+    """The server URI; each test writes to its own database (``mongo_db_name``)."""
+    yield mongo_server_uri
+    with MongoClient(mongo_server_uri) as c:
+        c.drop_database(mongo_db_name)
+
+
+@pytest.fixture(autouse=True)
+def _as_of(monkeypatch):
+    monkeypatch.setenv("TAORUI_AS_OF", TEST_AS_OF)
