@@ -27,6 +27,8 @@ def doc_id(dataset: str, doc: dict) -> str:
 
 
 def _py(v):
+    if v is pd.NaT:
+        return None
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     if isinstance(v, np.generic):

@@ -1,0 +1,61 @@
+"""Materializing the real assets against the embedded server, for tests."""
+from __future__ import annotations
+
+import dagster as dg
+from pymongo import MongoClient
+
+from taorui_assets.defs.flows import assets as flows
+from taorui_assets.defs.fundamentals import assets as fundamentals
+from taorui_assets.defs.fundamentals import checks as fundamentals_checks
+from taorui_assets.defs.market import assets as market
+from taorui_assets.defs.market import checks as market_checks
+from taorui_assets.defs.reference import assets as reference
+from taorui_assets.defs.reference import checks as reference_checks
+from taorui_assets.resources.mongo import MongoPartitionIOManager, MongoResource
+from taorui_assets.resources.sources import MarketSourceResource
+
+DAILY = [reference.instruments, market.daily_bars, market.minute_bars_1m, market.minute_bars_5m,
+         market.adj_factors, reference.sector_membership, reference.index_weights,
+         flows.billboard, flows.northbound_flow, flows.money_flow]
+DAILY_CHECKS = [market_checks.daily_bars_complete, market_checks.daily_bars_sane,
+                market_checks.minute_bars_1m_match_daily, market_checks.minute_bars_5m_match_daily]
+YEARLY = [reference.trading_calendar]
+YEARLY_CHECKS = [reference_checks.trading_calendar_matches_holidays]
+QUARTERLY = [fundamentals.financial_statements]
+QUARTERLY_CHECKS = [fundamentals_checks.balance_sheets_balance]
+
+COLLECTIONS = ["instruments", "trading_calendar", "daily_bars", "minute_bars", "adj_factors",
+               "financial_statements", "sector_membership", "index_weights", "billboard",
+               "northbound_flow", "money_flow"]
+
+
+def resources(uri: str, db: str, source: MarketSourceResource) -> dict:
+    mongo = MongoResource(uri=uri, database=db)
+    return {"mongo": mongo, "mongo_io_manager": MongoPartitionIOManager(mongo=mongo), "market_source": source}
+
+
+def materialize(assets, checks, key: str, res: dict, raise_on_error: bool = True, **kw) -> dg.ExecuteInProcessResult:
+    return dg.materialize([*assets, *checks], partition_key=key, resources=res,
+                          raise_on_error=raise_on_error, **kw)
+
+
+def materialize_window(days: list[str], res: dict, year: str | None = None, quarters=()) -> list:
+    results = []
+    if year:
+        results.append(materialize(YEARLY, YEARLY_CHECKS, year, res))
+    results += [materialize(DAILY, DAILY_CHECKS, d, res) for d in days]
+    results += [materialize(QUARTERLY, QUARTERLY_CHECKS, q, res) for q in quarters]
+    return results
+
+
+def failed_checks(results) -> list[str]:
+    return [e.asset_check_key.to_user_string() for r in results
+            for e in r.get_asset_check_evaluations() if not e.passed]
+
+
+def snapshot(uri: str, db: str) -> dict[str, list[dict]]:
+    """Every document of every collection minus ingestion time, sorted by _id."""
+    with MongoClient(uri) as c:
+        return {name: sorted(({k: v for k, v in d.items() if k != "ingested_at"}
+                              for d in c[db][name].find()), key=lambda d: d["_id"])
+                for name in COLLECTIONS}
