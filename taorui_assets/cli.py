@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -131,13 +132,26 @@ def ui(args) -> int:
         cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"),
                "-h", args.host, "-p", str(args.port)]
         say(f"Dagster UI at http://{args.host}:{args.port} (Ctrl-C to stop)")
+        proc = subprocess.Popen(cmd, cwd=ROOT)
         try:
-            return subprocess.call(cmd, cwd=ROOT)
-        except KeyboardInterrupt:
+            return proc.wait()
+        except (KeyboardInterrupt, SystemExit):
+            proc.send_signal(signal.SIGINT)  # dagster dev shuts its webserver and daemon down on SIGINT
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
             return 0
 
 
+def _exit_on_sigterm(signum, frame):
+    # SIGTERM/SIGHUP would otherwise skip the finally blocks that stop the embedded server.
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGHUP, _exit_on_sigterm)
     p = argparse.ArgumentParser(prog="scripts/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd")
     r = sub.add_parser("run", help="materialize every dataset for a recent window (default)")

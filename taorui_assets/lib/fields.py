@@ -53,8 +53,8 @@ FIELDS: list[tuple[str, str, str | None, str | None, str]] = [
     # financial statements — xtdata.get_financial_data / jqdatasdk finance tables
     ("financial_statements", "code", "index", "code", "security code"),
     ("financial_statements", "statement", "table", "table", "balance | income | cash_flow"),
-    ("financial_statements", "report_date", "m_timetag", "statDate", "report period end"),
-    ("financial_statements", "pub_date", "m_anntime", "pubDate", "announcement date"),
+    ("financial_statements", "report_date", "m_timetag", "report_date", "report period end"),
+    ("financial_statements", "pub_date", "m_anntime", "pub_date", "announcement date"),
     ("financial_statements", "cash", "cash_equivalents", "cash_equivalents", "CNY, balance"),
     ("financial_statements", "total_current_assets", "total_current_assets", "total_current_assets", "CNY, balance"),
     ("financial_statements", "total_assets", "tot_assets", "total_assets", "CNY, balance"),

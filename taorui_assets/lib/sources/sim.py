@@ -1,0 +1,85 @@
+"""SimSource: the ``MarketDataSource`` backed by SimMarket (no network, deterministic)."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Optional, Sequence
+
+import pandas as pd
+
+from taorui_assets.lib import schemas
+from taorui_assets.lib.sim import SimMarket
+from taorui_assets.lib.sources.base import MarketDataSource, Progress
+
+_MARKETS: dict[tuple[int, int], SimMarket] = {}
+_MARKETS_LOCK = threading.Lock()
+
+
+def get_market(seed: int = 7, n_stocks: int = 300) -> SimMarket:
+    """The shared SimMarket of (seed, n_stocks); built once per process."""
+    key = (int(seed), int(n_stocks))
+    with _MARKETS_LOCK:
+        m = _MARKETS.get(key)
+        if m is None:
+            m = _MARKETS[key] = SimMarket(seed=key[0], n_stocks=key[1])
+    return m
+
+
+def canonical(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Exactly the schema's columns in order, dtypes coerced, sorted by the natural key."""
+    if df is None or df.empty:
+        return schemas.empty(dataset)
+    out = df[schemas.columns(dataset)]
+    out = schemas.SCHEMAS[dataset].to_schema().coerce_dtype(out)
+    keys = list(schemas.KEYS[dataset])
+    if dataset == "minute_bars":
+        keys.append("time")
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+class SimSource(MarketDataSource):
+    name = "sim"
+
+    def __init__(self, seed: int = 7, n_stocks: int = 300):
+        self.seed = int(seed)
+        self.n_stocks = int(n_stocks)
+        self.market = get_market(self.seed, self.n_stocks)
+
+    def instruments(self, date: dt.date) -> pd.DataFrame:
+        return canonical("instruments", self.market.instruments(date))
+
+    def trading_calendar(self, year: int) -> pd.DataFrame:
+        return canonical("trading_calendar", self.market.trading_calendar(year))
+
+    def daily_bars(self, date: dt.date, codes: Optional[Sequence[str]] = None,
+                   progress: Optional[Progress] = None) -> pd.DataFrame:
+        df = canonical("daily_bars", self.market.daily_bars(date, codes))
+        if progress is not None:
+            progress(len(df), len(df), f"sim daily bars {date}")
+        return df
+
+    def minute_bars(self, date: dt.date, period: str, codes: Optional[Sequence[str]] = None,
+                    progress: Optional[Progress] = None) -> pd.DataFrame:
+        return canonical("minute_bars", self.market.minute_bars(date, period, codes, progress))
+
+    def adj_factors(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        return canonical("adj_factors", self.market.adj_factors(date, codes))
+
+    def financial_statements(self, quarter: str, as_of: dt.date,
+                             codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        return canonical("financial_statements", self.market.financial_statements(quarter, as_of, codes))
+
+    def sector_membership(self, date: dt.date) -> pd.DataFrame:
+        return canonical("sector_membership", self.market.sector_membership(date))
+
+    def index_weights(self, date: dt.date) -> pd.DataFrame:
+        return canonical("index_weights", self.market.index_weights(date))
+
+    def billboard(self, date: dt.date) -> pd.DataFrame:
+        return canonical("billboard", self.market.billboard(date))
+
+    def northbound_flow(self, date: dt.date) -> pd.DataFrame:
+        return canonical("northbound_flow", self.market.northbound_flow(date))
+
+    def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        return canonical("money_flow", self.market.money_flow(date, codes))
