@@ -1,25 +1,33 @@
-"""One factory for the dataset assets, so every dataset is fetched, validated, stamped
-and written the same way.
+"""One factory for the dataset assets, so every dataset is fetched, judged, stamped and
+written the same way.
 
-The asset body asks the configured ``market_source`` for one partition, validates it
-against the dataset's Pandera model and hands the frame to the Mongo IO manager. A
-frame that fails validation fails the run before anything is written, and the failure
-cases are shown on the ``schema`` asset check.
+The asset body asks the configured sources (through a ``SourceRouter``, even when there is
+only one) for one partition. Each answer is judged row by row (``lib/validation.py``): bad
+rows go to the ``quarantine`` collection and the whole answer is rejected, so the next
+source is asked for the whole partition. If no source delivers a valid partition the run
+fails before anything is written. The source actually used is stamped on every document
+and in the materialization metadata.
 """
-
 from typing import Callable, Iterator, Optional, Sequence
 
 import dagster as dg
 import pandas as pd
-import pandera.errors
 
 from taorui_assets.lib import schemas
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
+from taorui_assets.lib.sources.router import AllSourcesFailed, FetchResult
+from taorui_assets.lib.storage import quarantine
+from taorui_assets.lib.storage.reconcile import record_replacement_differences
+from taorui_assets.lib.storage.scopes import scope
+from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
 Fetch = Callable[[MarketDataSource, str, Progress], pd.DataFrame]
 
 KINDS = {"python", "pandas", "mongodb"}
+# Daily datasets whose codes must be listed that day (instruments is the list itself).
+CODES_CHECKED_AGAINST_INSTRUMENTS = {"daily_bars", "minute_bars", "adj_factors", "sector_membership",
+                                     "index_weights", "billboard", "money_flow"}
 
 
 def progress_logger(context: dg.AssetExecutionContext, label: str, every: float = 0.1) -> Progress:
@@ -35,10 +43,12 @@ def progress_logger(context: dg.AssetExecutionContext, label: str, every: float 
     return report
 
 
-def schema_failure_summary(err: pandera.errors.SchemaErrors, limit: int = 20) -> pd.DataFrame:
-    cases = err.failure_cases
-    cols = [c for c in ["schema_context", "column", "check", "index", "failure_case"] if c in cases]
-    return cases[cols].head(limit).astype(str)
+def listed_codes(store, key: str) -> set[str]:
+    inst = store.db["instruments"].distinct("code", scope("instruments", key))
+    if not inst:
+        raise dg.Failure(description=f"instruments for {key} are not stored yet: materialize the "
+                         "instruments partition first, so codes can be checked against the listing")
+    return set(inst)
 
 
 def dataset_asset(
@@ -52,10 +62,12 @@ def dataset_asset(
     deps: Sequence[str] = (),
     period: Optional[str] = None,
     allow_empty: bool = False,
+    freshness_policy=None,
 ) -> dg.AssetsDefinition:
     metadata = {"dataset": dataset, "collection": dataset}
     if period:
         metadata["period"] = period
+    extra = {"freshness_policy": freshness_policy} if freshness_policy is not None else {}
 
     @dg.asset(
         name=name,
@@ -69,37 +81,60 @@ def dataset_asset(
         check_specs=[
             dg.AssetCheckSpec(
                 "schema", asset=name, blocking=True,
-                description=f"The frame passes the Pandera model {schemas.SCHEMAS[dataset].__name__} "
-                "before it is written; a failure writes nothing.",
-            )
+                description=f"A source delivered a partition that passes the Pandera model "
+                f"{schemas.SCHEMAS[dataset].__name__} with every code listed; otherwise nothing is written.",
+            ),
+            dg.AssetCheckSpec(
+                "no_quarantined_rows", asset=name,
+                description="No source answered this partition with bad rows. Bad rows are kept in the "
+                "quarantine collection with their reason, and that source's whole answer is rejected.",
+            ),
         ],
+        **extra,
     )
-    def _asset(context: dg.AssetExecutionContext, market_source: MarketSourceResource) -> Iterator:
+    def _asset(context: dg.AssetExecutionContext, market_source: MarketSourceResource,
+               mongo: MongoResource) -> Iterator:
         key = context.partition_key
         label = f"{name} {key}"
-        source = market_source.get_source(log=context.log)
-        context.log.info(f"{label}: fetching from {source.name}")
-        df = fetch(source, key, progress_logger(context, label))
-        if df.empty and not allow_empty:
-            raise dg.Failure(description=f"{label}: {source.name} returned no rows for a partition that "
-                             "must have data; nothing was written")
+        store = mongo.store()
+        known = listed_codes(store, key) if dataset in CODES_CHECKED_AGAINST_INSTRUMENTS else None
+        router = market_source.get_router(log=context.log, db=store.db)
+        context.log.info(f"{label}: fetching from {' → '.join(router.names)}")
         try:
-            valid = schemas.validate(dataset, df)
-        except pandera.errors.SchemaErrors as err:
-            summary = schema_failure_summary(err)
-            yield dg.AssetCheckResult(
-                check_name="schema", passed=False,
-                metadata={"failures": len(err.failure_cases), "examples": dg.MetadataValue.md(summary.to_markdown())},
-            )
+            result = router.fetch(dataset, lambda src: fetch(src, key, progress_logger(context, f"{label} [{src.name}]")),
+                                  allow_empty=allow_empty, known_codes=known)
+        except AllSourcesFailed as failed:
+            yield from _quarantine(context, store, dataset, key, failed.result)
+            yield dg.AssetCheckResult(check_name="schema", passed=False,
+                                      metadata={"attempts": failed.result.describe()})
+            details = "\n".join(f"[{src}] {verdict.summary()}" for src, verdict in failed.result.rejected)
             raise dg.Failure(
-                description=f"{label}: {len(err.failure_cases)} schema failures in data from {source.name}; "
-                f"nothing of this partition was written. First failures:\n{summary.to_string(index=False)}",
+                description=f"{label}: no source delivered a valid partition; nothing of this partition "
+                f"was written. Attempts: {failed.result.describe()}" + (f"\nBad rows:\n{details}" if details else ""),
             ) from None
-        yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": len(valid)})
-        codes = valid["code"].nunique() if "code" in valid else None
-        meta = {"rows": len(valid), "source": source.name}
-        if codes is not None:
-            meta["codes"] = int(codes)
-        yield dg.Output(valid.assign(source=source.name), metadata=meta)
+        yield from _quarantine(context, store, dataset, key, result)
+        frame = result.frame
+        yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": len(frame)})
+        if result.fell_back:
+            context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
+        diffs = record_replacement_differences(store, dataset, scope(dataset, key, period), frame, result.source, key)
+        meta = {"rows": len(frame), "source": result.source, "attempts": result.describe(),
+                "fell_back": result.fell_back}
+        if diffs is not None:
+            meta["differences_vs_previous_source"] = diffs
+        if "code" in frame:
+            meta["codes"] = int(frame["code"].nunique())
+        yield dg.Output(frame.assign(source=result.source), metadata=meta)
 
     return _asset
+
+
+def _quarantine(context, store, dataset: str, key: str, result: FetchResult) -> Iterator:
+    rows = 0
+    for source, verdict in result.rejected:
+        n = quarantine.record(store.db, dataset, key, source, verdict.bad_rows)
+        rows += n
+        context.log.warning(f"{dataset} {key}: quarantined {n} bad rows from {source}:\n{verdict.summary()}")
+    yield dg.AssetCheckResult(check_name="no_quarantined_rows", passed=not result.rejected,
+                              metadata={"quarantined_rows": rows,
+                                        "rejected_sources": ", ".join(s for s, _ in result.rejected) or "none"})

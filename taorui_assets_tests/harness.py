@@ -59,3 +59,25 @@ def snapshot(uri: str, db: str) -> dict[str, list[dict]]:
         return {name: sorted(({k: v for k, v in d.items() if k != "ingested_at"}
                               for d in c[db][name].find()), key=lambda d: d["_id"])
                 for name in COLLECTIONS}
+
+
+def by_name(names) -> tuple[list, list]:
+    """The daily assets and daily checks among ``names``."""
+    assets = [a for a in DAILY if a.key.path[-1] in names]
+    checks = [c for c in DAILY_CHECKS
+              if all(k.asset_key.path[-1] in names for k in c.check_keys)]
+    return assets, checks
+
+
+def contents(uri: str, db: str, name: str, query: dict | None = None) -> list[dict]:
+    """A collection's documents without provenance (source, ingested_at), sorted by _id."""
+    with MongoClient(uri) as c:
+        docs = c[db][name].find(query or {})
+        return sorted(({k: v for k, v in d.items() if k not in ("source", "ingested_at")} for d in docs),
+                      key=lambda d: d["_id"])
+
+
+def scope_day(key: str):
+    from taorui_assets.lib.storage.scopes import day
+
+    return day(key)

@@ -108,13 +108,27 @@ def test_corrupt_frame_fails_clearly_and_writes_nothing(mongo_uri, mongo_db_name
 
 
 def test_asset_body_through_build_asset_context(mongo_uri, mongo_db_name):
-    """Layer 2: the asset function on its own yields the schema check, then the frame."""
+    """Layer 2: the asset function on its own yields its checks, then the frame."""
     from taorui_assets.defs.market.assets import adj_factors
+    from taorui_assets.resources.mongo import MongoResource
 
-    ctx = dg.build_asset_context(partition_key=DAYS[1], resources={"market_source": SimResource(n_stocks=N)})
-    events = list(adj_factors(ctx))
-    check, output = events
-    assert isinstance(check, dg.AssetCheckResult) and check.passed
+    res = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=N))
+    harness.materialize([harness.DAILY[0]], [], DAYS[1], res)  # codes are checked against instruments
+    with dg.build_asset_context(partition_key=DAYS[1], resources={
+            "market_source": SimResource(n_stocks=N), "mongo": MongoResource(uri=mongo_uri, database=mongo_db_name)}) as ctx:
+        events = list(adj_factors(ctx))
+    quarantine, schema, output = events
+    assert isinstance(quarantine, dg.AssetCheckResult) and quarantine.passed
+    assert isinstance(schema, dg.AssetCheckResult) and schema.passed
     assert isinstance(output, dg.Output)
     assert (output.value["source"] == "sim").all() and output.metadata["rows"].value == len(output.value)
     assert output.value["date"].eq(dt.datetime(2026, 11, 24)).all()
+
+
+def test_codes_must_be_checked_against_stored_instruments(mongo_uri, mongo_db_name):
+    res = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=N))
+    daily = [a for a in harness.DAILY if a.key.path[-1] == "daily_bars"]
+    result = harness.materialize(daily, [], DAYS[1], res, raise_on_error=False)
+    assert not result.success
+    err = [e for e in result.all_events if e.is_step_failure][0].step_failure_data
+    assert "materialize the instruments partition first" in str(err.user_failure_data) + err.error.message

@@ -92,6 +92,11 @@ class DailyBars(_Bar):
         coerce = True
         unique = ["code", "date"]
 
+    @pa.dataframe_check(error="prices must lie within [low_limit, high_limit]")
+    def within_price_limits(cls, df: pd.DataFrame) -> Series[bool]:
+        tol = 1e-6
+        return (df["high"] <= df["high_limit"] + tol) & (df["low"] >= df["low_limit"] - tol)
+
 
 class MinuteBars(_Bar):
     code: Series[str] = F("minute_bars", "code", str_matches=CODE_PATTERN)

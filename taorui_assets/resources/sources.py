@@ -2,12 +2,15 @@
 
 Assets depend on ``market_source: MarketSourceResource``; the concrete class chosen in
 ``definitions`` (or in a test) decides where data comes from. ``get_source`` builds the
-plain-Python source from ``taorui_assets.lib.sources`` for one step.
+plain-Python source for one step; ``get_router`` wraps it so that every asset goes through
+the same fetch-and-judge path, whether one source is configured or several.
 """
+from typing import Optional
 
 import dagster as dg
 
 from taorui_assets.lib.sources.base import MarketDataSource
+from taorui_assets.lib.sources.router import SourceRouter
 
 
 class MarketSourceResource(dg.ConfigurableResource):
@@ -15,6 +18,13 @@ class MarketSourceResource(dg.ConfigurableResource):
 
     def get_source(self, log=None) -> MarketDataSource:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} does not implement get_source")
+
+    def get_router(self, log=None, db=None) -> SourceRouter:
+        return SourceRouter([self.get_source(log)], log=log)
+
+    def primary_name(self) -> Optional[str]:
+        """The source whose data is the reference; None when there is no backup to heal from."""
+        return None
 
 
 class SimResource(MarketSourceResource):

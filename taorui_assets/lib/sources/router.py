@@ -1,0 +1,161 @@
+"""SourceRouter: ask the sources in priority order; one partition comes from ONE source.
+
+For each partition the router asks the first source whose circuit is closed. An error, a
+timeout, an empty answer where data must exist, or an answer with bad rows moves the
+WHOLE partition to the next source, so a partition never mixes sources. The outcome of
+every attempt is kept for the logs, the materialization metadata and the quarantine.
+
+A circuit breaker stops hammering a dead source: after ``threshold`` consecutive
+failures (errors, timeouts, empty answers) it is skipped for ``cooldown_s`` seconds, then
+probed again with the next real request (half-open); a success closes it.
+
+A timed-out call cannot be killed in Python: its worker thread is abandoned and finishes
+(or hangs) in the background while the next source answers.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Protocol, Sequence
+
+import pandas as pd
+
+from taorui_assets.lib.sources.base import EmptyAnswerError, MarketDataSource, SourceError
+from taorui_assets.lib.validation import Judgement, judge
+
+log_ = logging.getLogger(__name__)
+
+
+class Breaker(Protocol):
+    def allow(self, source: str) -> bool: ...
+    def success(self, source: str) -> None: ...
+    def failure(self, source: str, reason: str) -> None: ...
+
+
+class MemoryBreaker:
+    """Per-process breaker state (tests, single runs); ``MongoBreaker`` shares it across runs."""
+
+    def __init__(self, threshold: int = 3, cooldown_s: float = 300.0, clock=time.monotonic):
+        self.threshold, self.cooldown_s, self.clock = threshold, cooldown_s, clock
+        self.failures: dict[str, int] = {}
+        self.opened_at: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, source: str) -> bool:
+        with self._lock:
+            opened = self.opened_at.get(source)
+            return opened is None or self.clock() - opened >= self.cooldown_s
+
+    def success(self, source: str) -> None:
+        with self._lock:
+            self.failures.pop(source, None)
+            self.opened_at.pop(source, None)
+
+    def failure(self, source: str, reason: str) -> None:
+        with self._lock:
+            n = self.failures.get(source, 0) + 1
+            self.failures[source] = n
+            if n >= self.threshold:
+                self.opened_at[source] = self.clock()
+
+
+@dataclass
+class Attempt:
+    source: str
+    outcome: str  # ok | error | timeout | empty | invalid | skipped
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class FetchResult:
+    frame: Optional[pd.DataFrame]
+    source: Optional[str]
+    attempts: list[Attempt] = field(default_factory=list)
+    rejected: list[tuple[str, Judgement]] = field(default_factory=list)
+
+    @property
+    def fell_back(self) -> bool:
+        return bool(self.source) and self.attempts[0].source != self.source
+
+    def describe(self) -> str:
+        return "; ".join(f"{a.source}: {a.outcome}{' (' + a.detail + ')' if a.detail else ''}" for a in self.attempts)
+
+
+class AllSourcesFailed(SourceError):
+    def __init__(self, message: str, result: FetchResult):
+        super().__init__(message)
+        self.result = result
+
+
+class SourceRouter:
+    def __init__(self, sources: Sequence[MarketDataSource], timeouts_s: Sequence[Optional[float]] = (),
+                 breaker: Optional[Breaker] = None, log=None):
+        if not sources:
+            raise ValueError("a SourceRouter needs at least one source")
+        self.sources = list(sources)
+        self.timeouts = list(timeouts_s) + [None] * (len(self.sources) - len(timeouts_s))
+        self.breaker = breaker or MemoryBreaker()
+        self.log = log or log_
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sources]
+
+    def fetch(self, dataset: str, call: Callable[[MarketDataSource], pd.DataFrame], *,
+              allow_empty: bool = False, known_codes: Optional[set[str]] = None) -> FetchResult:
+        result = FetchResult(frame=None, source=None)
+        for i, (source, timeout) in enumerate(zip(self.sources, self.timeouts)):
+            last = i == len(self.sources) - 1
+            if not self.breaker.allow(source.name) and not last:
+                result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
+                self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
+                continue
+            attempt = self._attempt(source, call, timeout)
+            result.attempts.append(attempt)
+            if attempt.outcome == "ok":
+                frame = attempt.frame
+                if frame.empty and not allow_empty:
+                    attempt.outcome, attempt.detail = "empty", "0 rows where data must exist"
+                else:
+                    verdict = judge(dataset, frame, known_codes)
+                    if verdict.ok:
+                        self.breaker.success(source.name)
+                        result.frame, result.source = verdict.valid, source.name
+                        break
+                    attempt.outcome = "invalid"
+                    attempt.detail = f"{len(verdict.bad_rows)} bad rows" + (
+                        f", {len(verdict.problems)} frame problems" if verdict.problems else "")
+                    result.rejected.append((source.name, verdict))
+            if attempt.outcome in ("error", "timeout", "empty"):
+                self.breaker.failure(source.name, attempt.detail)
+            nxt = "" if last else f"; falling back to {self.sources[i + 1].name} for the whole partition"
+            self.log.warning(f"{dataset}: {source.name} {attempt.outcome}: {attempt.detail}{nxt}")
+        for a in result.attempts:
+            a.__dict__.pop("frame", None)
+        if result.frame is None:
+            raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
+        return result
+
+    @staticmethod
+    def _attempt(source: MarketDataSource, call, timeout: Optional[float]) -> Attempt:
+        t0 = time.monotonic()
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"source-{source.name}")
+        future = pool.submit(call, source)
+        try:
+            frame = future.result(timeout=timeout)
+            attempt = Attempt(source.name, "ok")
+            attempt.frame = frame
+        except concurrent.futures.TimeoutError:
+            attempt = Attempt(source.name, "timeout", f"no answer within {timeout:g}s")
+        except EmptyAnswerError as exc:
+            attempt = Attempt(source.name, "empty", str(exc)[:300])
+        except Exception as exc:  # any failure of a source moves the partition on
+            attempt = Attempt(source.name, "error", f"{type(exc).__name__}: {str(exc)[:300]}")
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        attempt.seconds = round(time.monotonic() - t0, 3)
+        return attempt
