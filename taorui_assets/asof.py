@@ -5,7 +5,11 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+from taorui_assets.lib import calendar
 from taorui_assets.lib.calendar import TIMEZONE
+
+# Vendors publish the day's final bars a little after the 15:00 close.
+DAY_CLOSED_AT = dt.time(15, 30)
 
 
 def today() -> dt.date:
@@ -17,3 +21,16 @@ def today() -> dt.date:
         except ValueError:
             raise ValueError(f"TAORUI_AS_OF must be YYYY-MM-DD, got {fixed!r}") from None
     return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def last_closed_trading_day(now: dt.datetime | None = None) -> dt.date:
+    """The latest trading day whose data is complete: today after 15:30 Shanghai on a
+    trading day, else the trading day before. With ``TAORUI_AS_OF`` set, that day."""
+    if os.environ.get("TAORUI_AS_OF") and now is None:
+        day = today()
+        return day if calendar.is_trading_day(day) else calendar.previous_trading_day(day)
+    now = now or dt.datetime.now(ZoneInfo(TIMEZONE))
+    day = now.date()
+    if calendar.is_trading_day(day) and now.time() >= DAY_CLOSED_AT:
+        return day
+    return calendar.previous_trading_day(day)

@@ -20,6 +20,7 @@ STATE = ROOT / ".taorui"
 COLLECTIONS = [
     "instruments", "trading_calendar", "daily_bars", "minute_bars", "adj_factors", "financial_statements",
     "sector_membership", "index_weights", "billboard", "northbound_flow", "money_flow",
+    "quarantine", "reconciliation",
 ]
 
 
@@ -58,9 +59,10 @@ def _dagster_home() -> None:
 
 
 def window(days: int, end: str | None) -> list[str]:
+    from taorui_assets.asof import last_closed_trading_day
     from taorui_assets.partitions import trading_days
 
-    last = end or trading_days.get_last_partition_key()
+    last = end or last_closed_trading_day().isoformat()
     keys = trading_days.get_partition_keys()
     if last not in keys:
         raise SystemExit(f"{last} is not a trading day with a complete partition")

@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import dagster as dg
 import pandas as pd
 
+from taorui_assets import automation
 from taorui_assets.lib import schemas
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
 from taorui_assets.lib.sources.router import AllSourcesFailed, FetchResult
@@ -67,7 +68,8 @@ def dataset_asset(
     metadata = {"dataset": dataset, "collection": dataset}
     if period:
         metadata["period"] = period
-    extra = {"freshness_policy": freshness_policy} if freshness_policy is not None else {}
+    policy = freshness_policy if freshness_policy is not None else automation.freshness_policy(dataset)
+    extra = {"freshness_policy": policy} if policy is not None else {}
 
     @dg.asset(
         name=name,

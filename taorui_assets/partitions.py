@@ -10,11 +10,14 @@ from taorui_assets.lib import calendar
 HISTORY_START = "2015-01-01"
 
 # Weekdays minus SSE holidays. The weekday cron would leave Friday's partition open all
-# weekend and would schedule runs on holidays.
+# weekend and would schedule runs on holidays. end_offset=1: a day's partition exists from
+# its own midnight, so the 15:30 close run can target today (Dagster would otherwise only
+# create it at the next midnight). Which days have closed is asof.last_closed_trading_day.
 trading_days = dg.DailyPartitionsDefinition(
     start_date=HISTORY_START,
     timezone=calendar.TIMEZONE,
     exclusions=calendar.exclusions(int(HISTORY_START[:4])),
+    end_offset=1,
 )
 
 years = dg.TimeWindowPartitionsDefinition(

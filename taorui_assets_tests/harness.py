@@ -1,6 +1,8 @@
 """Materializing the real assets against the embedded server, for tests."""
 from __future__ import annotations
 
+import math
+
 import dagster as dg
 from pymongo import MongoClient
 
@@ -81,3 +83,33 @@ def scope_day(key: str):
     from taorui_assets.lib.storage.scopes import day
 
     return day(key)
+
+
+def run_logs(instance: dg.DagsterInstance, results) -> str:
+    """Every message the runs logged (user and framework), as the UI shows them."""
+    lines = []
+    for r in results:
+        for entry in instance.all_logs(r.run_id):
+            lines.append(entry.user_message or "")
+            if entry.dagster_event is not None and entry.dagster_event.event_specific_data is not None:
+                lines.append(str(entry.dagster_event.event_specific_data))
+    return "\n".join(lines)
+
+
+def close(a, b) -> bool:
+    """Equal, except floats within 1e-12 relative: a unit conversion on the way (QMT's auction
+    bar folded into the first minute by addition, JQData's 万元 times 10,000) may move the
+    last bit of a float."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+    return a == b
+
+
+def assert_same_documents(ours: list[dict], theirs: list[dict], label: str) -> None:
+    assert [d["_id"] for d in ours] == [d["_id"] for d in theirs], label
+    for a, b in zip(ours, theirs):
+        assert a.keys() == b.keys(), (label, a["_id"], a.keys() ^ b.keys())
+        bad = [k for k in a if not close(a[k], b[k])]
+        assert not bad, (label, a["_id"], {k: (a[k], b[k]) for k in bad})

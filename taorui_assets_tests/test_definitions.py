@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from taorui_assets.definitions import defs
 
@@ -33,12 +34,29 @@ def test_every_asset_is_partitioned_described_grouped_and_kinded():
         assert spec.kinds, name
 
 
-def test_dagster_definitions_validate():
-    env = {**os.environ, "TAORUI_MONGO_URI": "mongodb://127.0.0.1:1/?directConnection=true"}
+@pytest.mark.parametrize("source", ["sim", "router"])
+def test_dagster_definitions_validate(source):
+    env = {**os.environ, "TAORUI_MONGO_URI": "mongodb://127.0.0.1:1/?directConnection=true", "TAORUI_SOURCE": source}
     out = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "All code locations passed validation" in out.stdout + out.stderr
+
+
+def test_unknown_source_is_a_clear_error(monkeypatch):
+    from taorui_assets.defs.resources import market_source_from_env
+
+    monkeypatch.setenv("TAORUI_SOURCE", "bloomberg")
+    with pytest.raises(ValueError, match="not one of sim, qmt, jqdata, router"):
+        market_source_from_env()
+
+
+def test_router_priority_comes_from_configuration(monkeypatch):
+    from taorui_assets.defs.resources import market_source_from_env
+
+    monkeypatch.setenv("TAORUI_SOURCE", "router")
+    monkeypatch.setenv("TAORUI_SOURCE_PRIORITY", "jqdata,qmt")
+    assert market_source_from_env().priority == ["jqdata", "qmt"]
 
 
 def test_loading_does_not_import_the_vendor_clients():

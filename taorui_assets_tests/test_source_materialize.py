@@ -1,8 +1,6 @@
 """dg.materialize from QmtSource (over the fake xtquant) and from JQDataSource (through the
 unmodified jqdatasdk and the local JQData-protocol server) stores exactly what SimSource,
 the ground truth, stores."""
-import math
-
 import pytest
 from pymongo import MongoClient
 
@@ -56,19 +54,7 @@ def assert_same_as_truth(uri, db, truth, collections, source_name, query=None):
     for name in collections:
         ours, theirs = harness.contents(uri, db, name, query), harness.contents(uri, truth, name, query)
         assert len(ours) > 0 or name == "billboard", name
-        assert [d["_id"] for d in ours] == [d["_id"] for d in theirs], name
-        for a, b in zip(ours, theirs):
-            assert a.keys() == b.keys() and all(close(a[k], b[k]) for k in a), (name, a["_id"])
-
-
-def close(a, b) -> bool:
-    """Equal, except floats within 1e-12 relative: QMT's 09:30 auction bar is folded into the
-    first minute by addition, which may move the last bit of an amount."""
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
-    return a == b
+        harness.assert_same_documents(ours, theirs, name)
 
 
 # ------------------------------------------------------------------------------ QMT

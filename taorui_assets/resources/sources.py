@@ -19,8 +19,12 @@ class MarketSourceResource(dg.ConfigurableResource):
     def get_source(self, log=None) -> MarketDataSource:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} does not implement get_source")
 
+    def get_sources(self, log=None) -> list[MarketDataSource]:
+        """Every configured source, primary first."""
+        return [self.get_source(log)]
+
     def get_router(self, log=None, db=None) -> SourceRouter:
-        return SourceRouter([self.get_source(log)], log=log)
+        return SourceRouter(self.get_sources(log), log=log)
 
     def primary_name(self) -> Optional[str]:
         """The source whose data is the reference; None when there is no backup to heal from."""

@@ -77,6 +77,35 @@ class MarketDataSource(abc.ABC):
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Net inflow by order size for each traded security on ``date``."""
 
+    def announcements(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Financial reports announced in [start, end]: one row per (code, report_date, pub_date),
+        sorted by pub_date. A restatement is a second row for the same report with a later pub_date.
+
+        This default asks ``financial_statements(quarter, as_of=end)`` for every quarter that
+        ended in the year before ``start`` up to ``end``. That covers the statutory deadlines
+        (annual reports by 30 April) and restatements within a year, at the cost of a
+        statement download per quarter; sources with an announcement feed should override it.
+        """
+        cols = ["code", "report_date", "pub_date"]
+        first = start - dt.timedelta(days=366)
+        frames = []
+        for year in range(first.year, end.year + 1):
+            for q in range(1, 5):
+                quarter = f"{year}Q{q}"
+                if not first <= quarter_end(quarter) < end:
+                    continue
+                df = self.financial_statements(quarter, as_of=end)
+                if not df.empty:
+                    frames.append(df[cols])
+        if not frames:
+            return pd.DataFrame({"code": pd.Series(dtype=object), "report_date": pd.Series(dtype="datetime64[ns]"),
+                                 "pub_date": pd.Series(dtype="datetime64[ns]")})
+        out = pd.concat(frames, ignore_index=True)
+        out["report_date"] = pd.to_datetime(out["report_date"])
+        out["pub_date"] = pd.to_datetime(out["pub_date"])
+        out = out[(out["pub_date"] >= pd.Timestamp(start)) & (out["pub_date"] <= pd.Timestamp(end))]
+        return out.drop_duplicates().sort_values(["pub_date", "code", "report_date"]).reset_index(drop=True)
+
 
 def quarter_end(quarter: str) -> dt.date:
     """``2024Q3`` → 2024-09-30."""

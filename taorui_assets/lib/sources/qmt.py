@@ -252,11 +252,21 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
         for batch in self._batches(universe):
             first = min(lists[c] for c in batch)
             self._download(batch, "1d", N.ymd(first), day, incrementally=True, what="ex-rights")
-        rows = []
+        rows, no_events = [], []
         for code in universe:
             divid = self.xt("get_divid_factors", code, start_time="", end_time=day)
+            if divid is None or len(divid) == 0:
+                no_events.append(code)
             rows.append({"code": code, "date": pd.Timestamp(date),
                          "factor": N.cumulative_factor(divid, date)})
+        # No ex-rights rows means factor 1.0 only if QMT really holds the stock's history;
+        # a stock it has no bars for would silently get a wrong factor.
+        if no_events:
+            bars = self._get(["close"], no_events, "1d", day, day)
+            missing = [c for c in no_events if c not in bars or len(bars[c]) == 0]
+            if missing:
+                raise EmptyAnswerError(f"QMT has no daily history for {len(missing)} listed stocks on {date}, "
+                                       f"so their adjustment factors are unknown, e.g. {missing[:5]}")
         if not rows:
             return schemas.empty("adj_factors")
         return pd.DataFrame(rows)[schemas.columns("adj_factors")]

@@ -259,6 +259,11 @@ class FakeXtquant:
     def fail_next(self, name: str, exc: Optional[BaseException] = None, times: int = 1) -> None:
         self._fail[name] = [exc, times]
 
+    def set_source(self, source: MarketDataSource) -> None:
+        """Serve another source's data from now on (the fake caches answers per source)."""
+        self.source = source
+        self.data._cache.clear()
+
     def hang(self, name: str, seconds: float) -> None:
         self._hang[name] = seconds
 

@@ -68,6 +68,7 @@ class Attempt:
     outcome: str  # ok | error | timeout | empty | invalid | skipped
     detail: str = ""
     seconds: float = 0.0
+    frame: Optional[pd.DataFrame] = field(default=None, repr=False)
 
 
 @dataclass
@@ -82,7 +83,8 @@ class FetchResult:
         return bool(self.source) and self.attempts[0].source != self.source
 
     def describe(self) -> str:
-        return "; ".join(f"{a.source}: {a.outcome}{' (' + a.detail + ')' if a.detail else ''}" for a in self.attempts)
+        return "; ".join(f"{a.source}: {a.outcome} in {a.seconds:.1f}s{' (' + a.detail + ')' if a.detail else ''}"
+                         for a in self.attempts)
 
 
 class AllSourcesFailed(SourceError):
@@ -114,7 +116,7 @@ class SourceRouter:
                 result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
                 self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
                 continue
-            attempt = self._attempt(source, call, timeout)
+            attempt = self.attempt(source, call, timeout)
             result.attempts.append(attempt)
             if attempt.outcome == "ok":
                 frame = attempt.frame
@@ -135,20 +137,18 @@ class SourceRouter:
             nxt = "" if last else f"; falling back to {self.sources[i + 1].name} for the whole partition"
             self.log.warning(f"{dataset}: {source.name} {attempt.outcome}: {attempt.detail}{nxt}")
         for a in result.attempts:
-            a.__dict__.pop("frame", None)
+            a.frame = None  # the chosen frame lives on in result.frame
         if result.frame is None:
             raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
         return result
 
     @staticmethod
-    def _attempt(source: MarketDataSource, call, timeout: Optional[float]) -> Attempt:
+    def attempt(source: MarketDataSource, call, timeout: Optional[float]) -> Attempt:
         t0 = time.monotonic()
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"source-{source.name}")
         future = pool.submit(call, source)
         try:
-            frame = future.result(timeout=timeout)
-            attempt = Attempt(source.name, "ok")
-            attempt.frame = frame
+            attempt = Attempt(source.name, "ok", frame=future.result(timeout=timeout))
         except concurrent.futures.TimeoutError:
             attempt = Attempt(source.name, "timeout", f"no answer within {timeout:g}s")
         except EmptyAnswerError as exc:

@@ -69,6 +69,27 @@ class SimSource(MarketDataSource):
                              codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         return canonical("financial_statements", self.market.financial_statements(quarter, as_of, codes))
 
+    def announcements(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        # Publication dates are seeded draws per (code, quarter), so listing them is cheap and
+        # needs none of the statements. Same quarters as the generic default.
+        from taorui_assets.lib.sources.base import quarter_end
+
+        first = start - dt.timedelta(days=366)
+        rows = []
+        for year in range(first.year, end.year + 1):
+            for q in range(1, 5):
+                quarter = f"{year}Q{q}"
+                report_date = quarter_end(quarter)
+                if not first <= report_date < end:
+                    continue
+                for code in self.market.codes:
+                    for pub in self.market.report_versions(code, quarter):
+                        if start <= pub <= end:
+                            rows.append((code, pd.Timestamp(report_date), pd.Timestamp(pub)))
+        out = pd.DataFrame(rows, columns=["code", "report_date", "pub_date"])
+        out = out.astype({"code": str, "report_date": "datetime64[ns]", "pub_date": "datetime64[ns]"})
+        return out.sort_values(["pub_date", "code", "report_date"]).reset_index(drop=True)
+
     def sector_membership(self, date: dt.date) -> pd.DataFrame:
         return canonical("sector_membership", self.market.sector_membership(date))
 

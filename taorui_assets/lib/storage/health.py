@@ -28,8 +28,16 @@ class MongoBreaker:
         return opened is None or (self.now() - opened).total_seconds() >= self.cooldown_s
 
     def success(self, source: str) -> None:
-        self.coll.update_one({"_id": source}, {"$set": {"failures": 0, "opened_at": None, "last_ok": self.now()}},
-                             upsert=True)
+        now = self.now()
+        before = self.coll.find_one_and_update(
+            {"_id": source}, {"$set": {"failures": 0, "opened_at": None, "last_ok": now}}, upsert=True)
+        if before is None or before.get("failures") or before.get("opened_at"):
+            # a new health epoch: healing keys its run keys on it, so a heal that failed while
+            # the source was still sick is retried after the next recovery
+            self.coll.update_one({"_id": source}, {"$set": {"recovered_at": now}})
+
+    def recovered_at(self, source: str):
+        return (self.coll.find_one({"_id": source}) or {}).get("recovered_at")
 
     def failure(self, source: str, reason: str) -> None:
         doc = self.coll.find_one_and_update(
