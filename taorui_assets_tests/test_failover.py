@@ -210,3 +210,37 @@ def test_circuit_breaker_skips_a_dead_primary_then_probes_it(fake, jq_server, mo
         health = c[mongo_db_name].source_health.find_one({"_id": "qmt"})
     assert health["failures"] >= 2 and health["opened_at"] is not None
     assert TOKEN not in str(health)
+
+
+def test_reconciliation_compares_primary_with_backup(fake, router, jq_server, mongo_uri, mongo_db_name):
+    from taorui_assets.defs.fundamentals.reconciliation import financial_statements_reconciliation
+    from taorui_assets.defs.market.reconciliation import daily_bars_reconciliation
+
+    res = harness.resources(mongo_uri, mongo_db_name, router)
+    harness.materialize(harness.by_name(["instruments", "daily_bars"])[0], [], MIDDLE, res)
+    agree = harness.materialize([daily_bars_reconciliation], [], MIDDLE, res)
+    [check] = agree.get_asset_check_evaluations()
+    assert check.passed and check.metadata["compared"].value > 0
+
+    def one_amount_off(params, answer):  # the backup reports 1% more turnover for one stock
+        answer = answer.copy()
+        answer.loc[answer.index[0], "money"] *= 1.01
+        return answer
+
+    jq_server.tamper("get_price", one_amount_off)
+    try:
+        differ = harness.materialize([daily_bars_reconciliation], [], MIDDLE, res)
+    finally:
+        jq_server.clear_hooks()
+    [check] = differ.get_asset_check_evaluations()
+    assert not check.passed and check.metadata["differing"].value == 1
+    with MongoClient(mongo_uri) as c:
+        doc = c[mongo_db_name].reconciliation.find_one({"kind": "sample", "dataset": "daily_bars", "partition": MIDDLE})
+    assert doc["first"] == "qmt" and doc["second"] == "jqdata" and not doc["ok"]
+    [row] = doc["differing_rows"]
+    assert row["field"] == "amount" and abs(row["second"] / row["first"] - 1.01) < 1e-9
+
+    harness.materialize(harness.QUARTERLY, [], "2026Q3", res)
+    stmts = harness.materialize([financial_statements_reconciliation], [], "2026Q3", res)
+    [check] = stmts.get_asset_check_evaluations()
+    assert check.passed and check.metadata["compared"].value > 0
