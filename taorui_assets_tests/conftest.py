@@ -6,10 +6,7 @@ import pytest
 from pymongo import MongoClient
 
 from taorui_assets.lib.storage.embedded import EmbeddedMongo
-
-# Point-in-time questions in tests are asked as of a fixed day, so results do not move
-# with the wall clock.
-TEST_AS_OF = "2026-11-24"
+from taorui_assets_tests.harness import TEST_AS_OF  # noqa: F401 - re-exported for tests
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """Materializing the real assets against the embedded server, for tests."""
 from __future__ import annotations
 
+import datetime as dt
 import math
+from contextlib import contextmanager
 
 import dagster as dg
 from pymongo import MongoClient
@@ -25,6 +27,10 @@ YEARLY = [reference.trading_calendar]
 YEARLY_CHECKS = [reference_checks.trading_calendar_matches_holidays]
 QUARTERLY = [fundamentals.financial_statements]
 QUARTERLY_CHECKS = [fundamentals_checks.balance_sheets_balance]
+
+# Point-in-time questions in tests are asked as of a fixed day, so results do not move
+# with the wall clock.
+TEST_AS_OF = "2026-11-24"
 
 COLLECTIONS = ["instruments", "trading_calendar", "daily_bars", "minute_bars", "adj_factors",
                "financial_statements", "sector_membership", "index_weights", "billboard",
@@ -113,3 +119,17 @@ def assert_same_documents(ours: list[dict], theirs: list[dict], label: str) -> N
         assert a.keys() == b.keys(), (label, a["_id"], a.keys() ^ b.keys())
         bad = [k for k in a if not close(a[k], b[k])]
         assert not bad, (label, a["_id"], {k: (a[k], b[k]) for k in bad})
+
+
+@contextmanager
+def jqdata_server(n_stocks: int, users: dict[str, str]):
+    """The local JQData-protocol server over SimMarket, as of TEST_AS_OF, with ample quota."""
+    from taorui_assets.lib.sources.jqdata_server import start_server
+    from taorui_assets.lib.sources.sim import SimSource
+
+    srv = start_server(SimSource(n_stocks=n_stocks), users=users, quota=50_000_000,
+                       today=dt.date.fromisoformat(TEST_AS_OF))
+    try:
+        yield srv
+    finally:
+        srv.stop()

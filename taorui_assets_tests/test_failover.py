@@ -14,7 +14,6 @@ import pytest
 from pymongo import MongoClient
 
 from taorui_assets.defs.healing import heal_backup_partitions
-from taorui_assets.lib.sources.jqdata_server import start_server
 from taorui_assets.lib.sources.sim import SimSource
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.mongo import MongoResource
@@ -49,10 +48,8 @@ def truth(mongo_server_uri):
 
 @pytest.fixture(scope="module")
 def jq_server():
-    srv = start_server(SimSource(n_stocks=N), users={USER: PASSWORD}, quota=50_000_000,
-                       today=dt.date.fromisoformat(TEST_AS_OF))
-    yield srv
-    srv.stop()
+    with harness.jqdata_server(N, {USER: PASSWORD}) as srv:
+        yield srv
 
 
 @pytest.fixture

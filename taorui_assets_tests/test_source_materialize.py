@@ -4,8 +4,6 @@ the ground truth, stores."""
 import pytest
 from pymongo import MongoClient
 
-from taorui_assets.lib.sources.jqdata_server import start_server
-from taorui_assets.lib.sources.sim import SimSource
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.qmt import QmtResource
 from taorui_assets.resources.sources import SimResource
@@ -95,12 +93,8 @@ def test_qmt_refuses_clearly_what_it_cannot_serve(mongo_uri, mongo_db_name, capl
 # --------------------------------------------------------------------------- JQData
 @pytest.fixture(scope="module")
 def jq_server():
-    import datetime as dt
-
-    srv = start_server(SimSource(n_stocks=N), users={USER: PASSWORD}, quota=50_000_000,
-                       today=dt.date.fromisoformat(TEST_AS_OF))
-    yield srv
-    srv.stop()
+    with harness.jqdata_server(N, {USER: PASSWORD}) as srv:
+        yield srv
 
 
 def test_jqdata_materializes_the_same_data_as_sim(mongo_uri, mongo_db_name, truth_db, jq_server, monkeypatch, caplog):
