@@ -1,0 +1,147 @@
+"""A documented subset of ``get_fundamentals``: tables balance, income, cash_flow, indicator.
+
+Users write the same SQLAlchemy queries as with jqdatasdk (``query(balance.code,
+balance.total_assets).filter(...)``); we fill an in-memory SQLite table per referenced table
+with one row per security, then run the compiled query there, as JoinQuant runs it in MySQL.
+
+* ``statDate='2026q3'``: the period's first published version; ``statDate='2025'``: the
+  annual report (income and cash flow for the whole year).
+* ``date=D``: point in time — per security and table, the latest report period with a
+  version published strictly before D (a report out on D is visible from D+1; GUESS), in its
+  latest version published before D. ``day`` is the last trading day on or before D.
+* income and cash_flow are single-quarter figures, as in JoinQuant's tables: the stored
+  year-to-date value minus the previous quarter's (Q1 and annual: year to date).
+* indicator (derived): eps = income.basic_eps; roe = np_parent / equities_parent × 100;
+  roa = net_profit / total_assets × 100; net_profit_margin = net_profit /
+  total_operating_revenue × 100 (single quarter, end-of-period balances; JoinQuant averages
+  opening and closing equity).
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional
+
+import pandas as pd
+from sqlalchemy import Column, Date, Float, Integer, String  # dagster depends on sqlalchemy
+from sqlalchemy.orm import Query, declarative_base
+
+from taorui_assets.lib.fields import jq_names
+from taorui_assets.lib.query import pit
+from taorui_assets.lib.query.connection import OutOfRangeError, ParamsError, db, day_of, trading_days
+from taorui_assets.lib.schemas import STATEMENT_ITEMS
+
+LIMIT = 10_000  # rows per call, as jqdatasdk's FUNDAMENTAL_RESULT_LIMIT
+INDICATORS = ["eps", "roe", "roa", "net_profit_margin"]
+Base = declarative_base()
+NAMES = jq_names("financial_statements")
+
+
+def _table(class_name: str, table: str, items: list[str]):
+    cols = {"__tablename__": table, "id": Column(Integer, primary_key=True),
+            "code": Column(String(12)), "day": Column(Date), "pubDate": Column(Date),
+            "statDate": Column(Date), **{name: Column(Float) for name in items}}
+    return type(class_name, (Base,), cols)
+
+
+balance = _table("BalanceSheetDay", "balance_sheet_day", [NAMES[i] for i in STATEMENT_ITEMS["balance"]])
+income = _table("IncomeStatementDay", "income_statement_day", [NAMES[i] for i in STATEMENT_ITEMS["income"]])
+cash_flow = _table("CashFlowStatementDay", "cash_flow_statement_day",
+                   [NAMES[i] for i in STATEMENT_ITEMS["cash_flow"]])
+indicator = _table("FinancialIndicatorDay", "financial_indicator_day", INDICATORS)
+TABLES = {"balance": balance, "income": income, "cash_flow": cash_flow, "indicator": indicator}
+
+
+def query(*entities, **kwargs) -> Query:
+    """jqdatasdk's ``query``: a SQLAlchemy Query over the tables above."""
+    return Query(entities, **kwargs)
+
+
+def get_fundamentals(query_object, date=None, statDate=None) -> pd.DataFrame:  # noqa: N803
+    if not isinstance(query_object, Query):
+        raise ParamsError(f"query_object must be a sqlalchemy Query, got {type(query_object).__name__}")
+    if date is None and statDate is None:
+        date = pd.Timestamp(day_of(None)) - pd.Timedelta(days=1)  # jqdatasdk: yesterday
+    if (date is not None) == (statDate is not None):
+        raise ParamsError("(statDate, date) only one param is required")
+    names = _referenced(query_object)
+    if not names:
+        raise ParamsError(f"get_fundamentals reads tables {sorted(TABLES)} only")
+    frames = _rows(names, date, statDate)
+    q = query_object
+    limit = min(LIMIT, q._limit_clause.value) if q._limit_clause is not None else LIMIT
+    offset = q._offset_clause.value if q._offset_clause is not None else None
+    q = q.limit(None).offset(None)
+    first = TABLES[names[0]]
+    for name in names[1:]:
+        q = q.filter(TABLES[name].code == first.code)
+    q = q.limit(limit).offset(offset)
+    return _run(q, frames)
+
+
+def _referenced(q: Query) -> list[str]:
+    froms = {t.name for t in q.statement.get_final_froms()}
+    unknown = froms - {t.__tablename__ for t in TABLES.values()}
+    if unknown:
+        raise ParamsError(f"get_fundamentals does not serve {sorted(unknown)}; "
+                          f"tables: balance, income, cash_flow, indicator")
+    return [n for n, t in TABLES.items() if t.__tablename__ in froms]
+
+
+def _rows(names: list[str], date, stat_date) -> dict[str, pd.DataFrame]:
+    if stat_date is not None:
+        try:
+            period, annual = pit.stat_period(stat_date)
+        except ValueError as e:
+            raise ParamsError(str(e)) from None
+        periods = [period] if annual or pit.is_first_quarter(period) else [period, pit.previous_quarter(period)]
+        docs = _statements(periods)
+        for p in periods:  # single-quarter figures need the previous quarter too
+            if docs.empty or not (docs["report_date"] == p).any():
+                raise OutOfRangeError(f"no financial statements are stored for report period {p.date()} "
+                                      "(not materialized, or none published yet)")
+        return {n: pit.stat_rows(n, docs, period, annual) for n in names}
+    asked = day_of(date)
+    days = trading_days(asked - pd.Timedelta(days=30), asked)
+    day = days[-1] if days else asked
+    docs = _statements(None, before=asked)
+    if docs.empty:
+        raise OutOfRangeError(f"no stored financial statement was published before {asked.date()}")
+    return {n: pit.day_rows(n, docs, asked, day) for n in names}
+
+
+def _statements(periods: Optional[list[pd.Timestamp]], before: Optional[pd.Timestamp] = None) -> pd.DataFrame:
+    if periods is not None:
+        query = {"report_date": {"$in": [p.to_pydatetime() for p in periods]}}
+    else:  # the periods that can be latest at ``before`` and the quarters preceding them
+        query = {"report_date": {"$gte": (before - pd.Timedelta(days=550)).to_pydatetime(),
+                                 "$lt": before.to_pydatetime()},
+                 "pub_date": {"$lt": before.to_pydatetime()}}
+    docs = list(db()["financial_statements"].find(query, {"_id": 0, "source": 0, "ingested_at": 0}))
+    df = pd.DataFrame(docs)
+    if df.empty:
+        return df
+    for c in ("report_date", "pub_date"):
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+    return df
+
+
+def _run(q: Query, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    from sqlalchemy.dialects import sqlite
+
+    sql = str(q.statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    con = sqlite3.connect(":memory:")
+    try:
+        for name, frame in frames.items():
+            frame.to_sql(TABLES[name].__tablename__, con, index=False)
+        cur = con.execute(sql)
+        columns = [d[0] for d in cur.description]
+        out = pd.DataFrame(cur.fetchall(), columns=columns)
+    finally:
+        con.close()
+    for c in out.columns:
+        if out[c].dtype == object and c not in ("code", "day", "pubDate", "statDate"):
+            out[c] = pd.to_numeric(out[c], errors="ignore")
+    return out
+
+
+__all__ = ["query", "get_fundamentals", "balance", "income", "cash_flow", "indicator"]

@@ -1,0 +1,115 @@
+"""Point-in-time rows of the fundamentals tables from stored statement versions (pure).
+
+``docs`` is the canonical financial_statements frame (every published version, year-to-date
+income and cash flow); the rows returned are those of JoinQuant's tables: JQData codes and
+column names, single-quarter income and cash flow, dates as 'YYYY-MM-DD' text.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taorui_assets.lib import codes as C
+from taorui_assets.lib.fields import jq_names
+from taorui_assets.lib.schemas import STATEMENT_ITEMS
+
+NAMES = jq_names("financial_statements")
+FLOWS = ("income", "cash_flow")  # year to date in storage, single quarter in the tables
+
+
+def stat_period(stat_date) -> tuple[pd.Timestamp, bool]:
+    """'2026q3' → (2026-09-30, False); '2025' or 2025 → (2025-12-31, True, the annual report)."""
+    text = str(stat_date).strip().lower()
+    try:
+        if "q" in text:
+            year, q = text.split("q")
+            if int(q) not in (1, 2, 3, 4):
+                raise ValueError
+            return pd.Timestamp(int(year), 3 * int(q), 1) + pd.offsets.MonthEnd(0), False
+        return pd.Timestamp(int(text), 12, 31), True
+    except ValueError:
+        raise ValueError(f"statDate must look like '2026q3' or '2025', got {stat_date!r}") from None
+
+
+def previous_quarter(period: pd.Timestamp) -> pd.Timestamp:
+    return (period - pd.offsets.QuarterEnd(1)).normalize()
+
+
+def is_first_quarter(period: pd.Timestamp) -> bool:
+    return period.month == 3
+
+
+def _pick(docs: pd.DataFrame, statement: str, latest: bool) -> pd.DataFrame:
+    """One version per (code, report_date): the first or the latest published."""
+    d = docs[docs["statement"] == statement].sort_values(["code", "report_date", "pub_date"])
+    return d.drop_duplicates(["code", "report_date"], keep="last" if latest else "first")
+
+
+def _single_quarter(cur: pd.DataFrame, versions: pd.DataFrame, statement: str) -> pd.DataFrame:
+    """Year-to-date values of ``cur`` minus the previous quarter's (same code), Q1 unchanged."""
+    items = STATEMENT_ITEMS[statement]
+    prev_dates = cur["report_date"].map(previous_quarter)
+    key = pd.MultiIndex.from_arrays([cur["code"], prev_dates])
+    prev = versions.set_index(["code", "report_date"])[items].reindex(key)
+    out = cur.copy()
+    first = cur["report_date"].dt.month.to_numpy() == 3
+    for item in items:
+        out[item] = np.where(first, cur[item].to_numpy(float),
+                             cur[item].to_numpy(float) - prev[item].to_numpy(float))
+    return out
+
+
+def _frame(rows: pd.DataFrame, items: list[str], day) -> pd.DataFrame:
+    rows = rows.assign(jq=[C.to_jq(c) for c in rows["code"]]).sort_values("jq")
+    n = len(rows)
+    out = pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "code": rows["jq"].to_numpy(),
+        "day": (rows["report_date"].dt.strftime("%Y-%m-%d") if day is None else [day] * n),
+        "pubDate": rows["pub_date"].dt.strftime("%Y-%m-%d").to_numpy() if n else [],
+        "statDate": rows["report_date"].dt.strftime("%Y-%m-%d").to_numpy() if n else []})
+    for item in items:
+        out[NAMES.get(item, item)] = rows[item].to_numpy(float) if n else []
+    return out.reset_index(drop=True)
+
+
+def _indicator(inc: pd.DataFrame, bal: pd.DataFrame) -> pd.DataFrame:
+    b = bal.set_index(["code", "report_date"]).reindex(
+        pd.MultiIndex.from_arrays([inc["code"], inc["report_date"]]))
+    out = inc[["code", "report_date", "pub_date"]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["eps"] = inc["eps_basic"].to_numpy(float)
+        out["roe"] = inc["net_profit_parent"].to_numpy(float) / b["equity_parent"].to_numpy(float) * 100
+        out["roa"] = inc["net_profit"].to_numpy(float) / b["total_assets"].to_numpy(float) * 100
+        out["net_profit_margin"] = inc["net_profit"].to_numpy(float) / inc["total_revenue"].to_numpy(float) * 100
+    return out
+
+
+def _table_rows(table: str, pick, current, single: bool = True) -> tuple[pd.DataFrame, list[str]]:
+    """(rows, canonical items) of ``table``; ``pick(statement)`` gives the usable versions,
+    ``current(versions)`` keeps each code's row of interest; ``single``: de-accumulate flows."""
+    if table == "indicator":
+        inc, _ = _table_rows("income", pick, current, single)
+        return _indicator(inc, pick("balance")), ["eps", "roe", "roa", "net_profit_margin"]
+    versions = pick(table)
+    rows = current(versions)
+    if table in FLOWS and single:
+        rows = _single_quarter(rows, versions, table)
+    return rows, STATEMENT_ITEMS[table]
+
+
+def stat_rows(table: str, docs: pd.DataFrame, period: pd.Timestamp, annual: bool) -> pd.DataFrame:
+    """``statDate`` rows: the period's first published version of each security; the annual
+    report (``annual``) keeps income and cash flow year to date."""
+    rows, items = _table_rows(table, lambda s: _pick(docs, s, latest=False),
+                              lambda v: v[v["report_date"] == period], single=not annual)
+    return _frame(rows, items, None)
+
+
+def day_rows(table: str, docs: pd.DataFrame, asked: pd.Timestamp, day: pd.Timestamp) -> pd.DataFrame:
+    """``date`` rows: what was published strictly before ``asked``, each security's latest period."""
+    visible = docs[docs["pub_date"] < asked]
+    rows, items = _table_rows(
+        table, lambda s: _pick(visible, s, latest=True),
+        lambda v: v.sort_values(["code", "report_date"]).drop_duplicates("code", keep="last"))
+    return _frame(rows, items, day.strftime("%Y-%m-%d"))

@@ -1,0 +1,173 @@
+"""``get_price``: jqdatasdk's signature, defaults and ``panel=False`` frames, read from MongoDB.
+
+Shapes follow what jqdatasdk returns from the platform's JQData stand-in (see
+``lib/sources/jqdata_server_prices.py``): a str security gives a frame indexed by time; a
+list gives ``time, code, <fields>`` on a RangeIndex, rows ordered by time then code.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from taorui_assets.lib.query import bars
+from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor, average, check_fq
+from taorui_assets.lib.query.connection import (
+    OutOfRangeError, ParamsError, as_list, check_calendar, check_span, jq, known_codes, qmt,
+    stored_span, today, trading_days, when)
+
+DEFAULT_FIELDS = ["open", "close", "high", "low", "volume", "money"]
+ALL_FIELDS = DEFAULT_FIELDS + ["factor", "high_limit", "low_limit", "avg", "pre_close", "paused"]
+BARS_PER_DAY = {"1m": 240, "5m": 48}
+DEFAULT_START = "2015-01-01"  # jqdatasdk's start_date when neither start_date nor count is given
+
+
+def parse_frequency(value) -> str:
+    f = str(value).lower()
+    if f in ("daily", "1d"):
+        return "1d"
+    if f in ("minute", "1m"):
+        return "1m"
+    if f == "5m":
+        return "5m"
+    raise ParamsError(f"frequency {value!r} is not stored: use 'daily', '1m' or '5m'")
+
+
+def check_fields(fields) -> list[str]:
+    fields = as_list(fields) or list(DEFAULT_FIELDS)
+    bad = [f for f in fields if f not in ALL_FIELDS]
+    if bad:
+        raise ParamsError(f"get_price fields {bad} are not supported; choose from {ALL_FIELDS}")
+    return fields
+
+
+def get_price(security, start_date=None, end_date=None, frequency="daily", fields=None,
+              skip_paused=False, fq="pre", count=None, panel=True, fill_paused=True, round=True):
+    """jqdatasdk.get_price over the stored bars; ``panel`` is ignored (pandas has no Panel)."""
+    single = isinstance(security, str)
+    codes = [qmt(s) for s in as_list(security)]
+    if not codes:
+        raise ParamsError("security is required")
+    period = parse_frequency(frequency)
+    fields = check_fields(fields)
+    try:
+        fq = check_fq(fq)
+    except ValueError as e:
+        raise ParamsError(str(e)) from None
+    if count and start_date:
+        raise ParamsError("(start_date, count) only one param is required")
+    if not count and not start_date:
+        start_date = DEFAULT_START
+    start, end = when(start_date), when(end_date) or pd.Timestamp(today())
+    known_codes(codes)
+    days, clipped = _days(period, start, end, count)
+    if period == "1d":
+        data = _daily(codes, days, bool(skip_paused))
+    else:
+        data = _minutes(codes, days, period, start, end, count, bool(skip_paused), clipped)
+    if fq is not None or "factor" in fields:
+        data["factor"] = _day_factors(data, days) if fq else 1.0
+    if fq == "pre" and len(data):
+        ref = bars.factors(codes, days[-1:]).set_index("code")["factor"].reindex(codes).fillna(1.0)
+        ref = ref[~ref.index.duplicated()]
+        data["factor"] = applied_factor(data["factor"], data["code"].map(ref), "pre")
+    if not fill_paused and "paused" in data:
+        data.loc[data["paused"] == 1.0, ["open", "high", "low", "close"]] = np.nan
+    return _frame(data, fields, fq, bool(round), single)
+
+
+def _days(period: str, start, end: pd.Timestamp, count) -> tuple[list[pd.Timestamp], bool]:
+    """Trading days to read and whether a minute ``count`` window was cut at the stored start."""
+    if start is not None:
+        check_calendar(start.normalize(), end.normalize())
+        if start.normalize() > end.normalize():
+            return [], False
+    dataset, query = ("daily_bars", None) if period == "1d" else ("minute_bars", {"period": period})
+    if period == "1d" or not count:
+        days = trading_days(None if count else start.normalize(), end.normalize(),
+                            int(count) if count else None)
+        if days:
+            check_span(dataset, days[0], days[-1], query, what="get_price")
+        return days, False
+    # count is in bars: enough days to hold them (the end day may be cut intraday)
+    need = math.ceil(int(count) / BARS_PER_DAY[period]) + 1
+    days = trading_days(None, end.normalize(), need)
+    first, _last = stored_span(dataset, query)
+    kept = [d for d in days if d >= first]
+    if kept:
+        check_span(dataset, kept[0], kept[-1], query, what="get_price")
+    return kept, len(kept) < len(days)
+
+
+def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.DataFrame:
+    raw = bars.daily(codes, days).set_index(["date", "code"])
+    grid = pd.MultiIndex.from_product([days, codes], names=["date", "code"])
+    frame = raw.reindex(grid).reset_index()  # days a code is not listed: NaN rows, as JQData
+    frame["paused"] = frame["paused"].map({True: 1.0, False: 0.0}).astype(float)
+    if skip_paused:
+        frame = frame[frame["paused"] == 0.0]
+    return frame.rename(columns={"date": "time"}).assign(date=frame["date"]).reset_index(drop=True)
+
+
+def _minutes(codes, days, period, start, end, count, skip_paused, clipped) -> pd.DataFrame:
+    mins = bars.minutes(codes, days, period)
+    mins["paused"] = 0.0
+    day_bars = bars.daily(codes, days, ["close", "pre_close", "high_limit", "low_limit", "paused"])
+    if not skip_paused:  # a suspended security's bars: the day's close, no volume
+        fill = [pd.DataFrame({"code": r.code, "date": r.date, "time": bars.session_times(r.date, period),
+                              "open": r.close, "high": r.close, "low": r.close, "close": r.close,
+                              "volume": 0.0, "amount": 0.0, "paused": 1.0})
+                for r in day_bars[day_bars["paused"].astype(bool)].itertuples(index=False)]
+        if fill:
+            mins = pd.concat([mins, *fill], ignore_index=True)
+    keep = mins["time"] <= end
+    if start is not None and not count:
+        keep &= mins["time"] >= start
+    mins = mins[keep]
+    if count:
+        mins = mins.sort_values(["code", "time"], kind="stable").groupby("code").tail(int(count))
+        short = mins.groupby("code").size().reindex(sorted(set(codes)), fill_value=0) < int(count)
+        if clipped and short.any():
+            raise OutOfRangeError(f"get_price count={count}: fewer {period} bars are stored before "
+                                  f"{end} for {[jq(c) for c in short[short].index[:5]]}")
+    limits = day_bars.set_index(["date", "code"])[["high_limit", "low_limit", "pre_close"]]
+    joined = limits.reindex(pd.MultiIndex.from_arrays([mins["date"], mins["code"]]))
+    for col in ("high_limit", "low_limit", "pre_close"):
+        mins[col] = joined[col].to_numpy(float)
+    return mins.reset_index(drop=True)
+
+
+def _day_factors(data: pd.DataFrame, days: list[pd.Timestamp]) -> np.ndarray:
+    if not len(data):
+        return np.array([], dtype=float)
+    f = bars.factors(sorted(set(data["code"])), days).set_index(["date", "code"])["factor"]
+    keys = pd.MultiIndex.from_arrays([data["date"], data["code"]])
+    return f.reindex(keys).fillna(1.0).to_numpy(float)
+
+
+def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: bool,
+           single: bool) -> pd.DataFrame:
+    n = len(data)
+    out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
+                        "code": [jq(c) for c in data["code"]] if n else []})
+    fac = data["factor"].to_numpy(float) if fq and n else None
+    for f in fields:
+        if not n:
+            col = np.array([], dtype=float)
+        elif f == "avg":
+            col = average(data["volume"], data["amount"], data["close"])
+        elif f == "money":
+            col = data["amount"].to_numpy(float)
+        else:
+            col = data[f].to_numpy(float)
+        if fac is not None and (f in PRICE_FIELDS or f == "volume"):
+            col = adjust(f, col, fac, round_)
+        out[f] = np.asarray(col, dtype=float)
+    out = out.sort_values(["time", "code"], kind="stable").reset_index(drop=True)
+    if single:
+        out = out.drop(columns="code").set_index("time").rename_axis(None)
+        if not n:  # what the client rebuilds from an empty index
+            out.index = pd.Index([])
+    return out
