@@ -111,3 +111,14 @@ def test_nan_items_are_absent_not_null(store):
 def test_redact_hides_credentials():
     assert redact("mongodb://alice:s3cret@db1:27017,db2/?replicaSet=rs") == "mongodb://***@db1:27017,db2/?replicaSet=rs"
     assert "s3cret" not in redact("mongodb+srv://alice:s3cret@cluster.example")
+
+
+def test_a_partition_too_large_for_one_transaction_is_upserted(store, monkeypatch):
+    from taorui_assets.lib.storage import store as store_module
+
+    monkeypatch.setattr(store_module, "MAX_TRANSACTION_BYTES", 100)
+    sc = scope("adj_factors", DAY)
+    store.replace_partition("adj_factors", sc, factors(["000001.SZ", "600000.SH"], [1.0, 2.0]), "sim")
+    result = store.replace_partition("adj_factors", sc, factors(["000001.SZ"], [1.5]), "sim")
+    assert result.mode == "upsert" and result.deleted_stale == 1
+    assert [(d["code"], d["factor"]) for d in store.db.adj_factors.find()] == [("000001.SZ", 1.5)]

@@ -58,7 +58,8 @@ class EmbeddedMongo:
         log = open(self.log_file, "ab")
         self.proc = subprocess.Popen(
             [_executable(), "--host", "127.0.0.1", "--port", str(self.port),
-             "--storage-path", str(self.data_dir), "--log-level", "WARNING", *self.extra_args],
+             "--storage-path", str(self.data_dir), "--log-level", "WARNING",
+             "--cache-size", os.environ.get("TAORUI_EMBEDDED_CACHE", "2G"), *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

@@ -5,6 +5,11 @@ On a replica set the replace is one transaction (delete the scope, insert the ne
 documents). On a standalone server, where MongoDB has no transactions, it is an upsert
 by natural key followed by deleting the scope's documents that are no longer present;
 re-running after a crash converges to the same state.
+
+A partition too large for one transaction (a full-market day of 1m bars is ~100 MB, past
+what WiredTiger's cache and MongoDB's 60 s transaction lifetime allow) takes the upsert
+path on a replica set too. Readers may then briefly see old and new documents of that
+partition side by side — never a missing one — and a re-run after a crash converges.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+import bson
 import pandas as pd
 from pymongo import ASCENDING, ReplaceOne
 from pymongo.database import Database
@@ -34,6 +40,9 @@ EXTRA_INDEXES: dict[str, list[list[tuple[str, int]]]] = {
     "billboard": [[("code", ASCENDING), ("date", ASCENDING)]],
     "instruments": [[("code", ASCENDING), ("date", ASCENDING)]],
 }
+
+
+MAX_TRANSACTION_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -74,7 +83,8 @@ class Store:
         if outside:
             raise ValueError(f"{dataset}: {len(outside)} rows fall outside the partition {scope}, e.g. {outside[:3]}")
         coll = self.db[dataset]
-        if self.supports_transactions():
+        size = len(bson.encode(docs[0])) * len(docs) if docs else 0  # documents of a dataset are alike
+        if size <= MAX_TRANSACTION_BYTES and self.supports_transactions():
             client = self.db.client
             with client.start_session() as session:
                 with session.start_transaction():
