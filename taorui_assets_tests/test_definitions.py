@@ -64,3 +64,11 @@ def test_loading_does_not_import_the_vendor_clients():
             "print(any(n.split('.')[0] in ('xtquant', 'jqdatasdk') for n in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.stdout.strip().endswith("False"), out.stdout + out.stderr
+
+
+def test_schedules_and_sensors_are_defined():
+    d = load()
+    schedules = {s.name for s in d.schedules}
+    sensors = {s.name for s in d.sensors}
+    assert {"market_close_schedule", "reference_daily_schedule", "index_weights_weekly_schedule"} <= schedules
+    assert {"financial_reports_sensor", "heal_backup_partitions", "run_failure_alert"} <= sensors

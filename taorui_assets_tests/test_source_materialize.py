@@ -1,6 +1,7 @@
 """dg.materialize from QmtSource (over the fake xtquant) and from JQDataSource (through the
 unmodified jqdatasdk and the local JQData-protocol server) stores exactly what SimSource,
 the ground truth, stores."""
+import dagster as dg
 import pytest
 from pymongo import MongoClient
 
@@ -104,3 +105,39 @@ def test_jqdata_materializes_the_same_data_as_sim(mongo_uri, mongo_db_name, trut
     materialize_source(mongo_uri, mongo_db_name, source, ALL_DAILY)
     assert_same_as_truth(mongo_uri, mongo_db_name, truth_db, harness.COLLECTIONS, "jqdata")
     assert PASSWORD not in caplog.text
+
+
+def test_jqdata_run_refuses_cleanly_when_the_quota_is_nearly_spent(mongo_uri, mongo_db_name, jq_server, monkeypatch):
+    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")
+    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
+    res = harness.resources(mongo_uri, mongo_db_name, JQDataResource(
+        username=USER, password=PASSWORD, host="127.0.0.1", port=jq_server.port))
+    harness.materialize(harness.by_name(["instruments"])[0], [], TEST_AS_OF, res)
+    served_before = jq_server.query_count("get_price")
+    jq_server.set_quota(spare=25)  # less than one day of bars for the universe
+    try:
+        result = harness.materialize(harness.by_name(["daily_bars"])[0], [], TEST_AS_OF, res, raise_on_error=False)
+    finally:
+        jq_server.set_quota(spare=50_000_000)
+    assert not result.success
+    failure = [e for e in result.all_events if e.is_step_failure][0].step_failure_data
+    message = failure.error.message + str(failure.user_failure_data)
+    assert "QuotaExceededError" in message and "quota" in message.lower()
+    assert "nothing of this partition was written" in message
+    assert jq_server.query_count("get_price") == served_before  # refused before asking for data
+    with MongoClient(mongo_uri) as c:
+        assert c[mongo_db_name].daily_bars.count_documents({}) == 0
+
+
+def test_jqdata_wrong_password_is_a_clear_error_without_the_password(mongo_uri, mongo_db_name, jq_server, monkeypatch):
+    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")
+    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
+    wrong = "Wr0ng-Pa55-in-a-run"
+    res = harness.resources(mongo_uri, mongo_db_name, JQDataResource(
+        username=USER, password=wrong, host="127.0.0.1", port=jq_server.port))
+    instance = dg.DagsterInstance.ephemeral()
+    result = harness.materialize(harness.by_name(["instruments"])[0], [], TEST_AS_OF, res,
+                                 raise_on_error=False, instance=instance)
+    assert not result.success
+    logs = harness.run_logs(instance, [result])
+    assert "JQDataAuthError" in logs and wrong not in logs
