@@ -7,13 +7,16 @@ from taorui_assets.partitions import trading_days
 from taorui_assets.resources.mongo import MongoResource
 
 
+def _instruments_and_bars(mongo: MongoResource, key: str):
+    store = mongo.store()
+    return store.read("instruments", scope("instruments", key)), store.read("daily_bars", scope("daily_bars", key))
+
+
 @dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
                 description="Every stock listed that day has a daily bar (suspended ones with paused=true), "
                 "and no bar belongs to a code that was not listed.")
 def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
-    store, key = mongo.store(), context.partition_key
-    inst = store.read("instruments", scope("instruments", key))
-    bars = store.read("daily_bars", scope("daily_bars", key))
+    inst, bars = _instruments_and_bars(mongo, context.partition_key)
     return result(quality.missing_daily_bars(inst, bars), len(inst), "stocks without a bar or bars without a stock")
 
 
@@ -21,9 +24,7 @@ def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoReso
                 description="OHLC ordering, prices within the limits, limit prices equal to the exchange "
                 "rule for the board and ST status, suspended days flat.")
 def daily_bars_sane(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
-    store, key = mongo.store(), context.partition_key
-    inst = store.read("instruments", scope("instruments", key))
-    bars = store.read("daily_bars", scope("daily_bars", key))
+    inst, bars = _instruments_and_bars(mongo, context.partition_key)
     return result(quality.bar_violations(bars, inst), len(bars), "bars break OHLC or price-limit rules")
 
 
