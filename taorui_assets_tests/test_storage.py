@@ -113,12 +113,19 @@ def test_redact_hides_credentials():
     assert "s3cret" not in redact("mongodb+srv://alice:s3cret@cluster.example")
 
 
-def test_a_partition_too_large_for_one_transaction_is_upserted(store, monkeypatch):
+def test_a_partition_too_large_for_one_transaction_is_swapped_in_code_ranges(store, monkeypatch):
     from taorui_assets.lib.storage import store as store_module
 
-    monkeypatch.setattr(store_module, "MAX_TRANSACTION_BYTES", 100)
+    monkeypatch.setattr(store_module, "MAX_TRANSACTION_BYTES", 300)  # about two documents
     sc = scope("adj_factors", DAY)
-    store.replace_partition("adj_factors", sc, factors(["000001.SZ", "600000.SH"], [1.0, 2.0]), "sim")
-    result = store.replace_partition("adj_factors", sc, factors(["000001.SZ"], [1.5]), "sim")
-    assert result.mode == "upsert" and result.deleted_stale == 1
-    assert [(d["code"], d["factor"]) for d in store.db.adj_factors.find()] == [("000001.SZ", 1.5)]
+    codes = ["000001.SZ", "000002.SZ", "300750.SZ", "600000.SH", "688981.SH"]
+    store.replace_partition("adj_factors", sc, factors(codes, [1.0] * 5), "sim")
+    store.replace_partition("adj_factors", scope("adj_factors", "2024-01-03"), factors(codes, [1.0] * 5, "2024-01-03"), "sim")
+    keep = ["000002.SZ", "430047.BJ", "600000.SH"]  # two codes go stale, one is new
+    result = store.replace_partition("adj_factors", sc, factors(keep, [2.0] * 3), "qmt")
+    assert result.deleted_stale == 3
+    if store.expected_mode == "transaction":
+        assert result.mode.startswith("transaction x")
+    day = [(d["code"], d["factor"], d["source"]) for d in store.db.adj_factors.find({"date": dt.datetime(2024, 1, 2)})]
+    assert sorted(day) == [(c, 2.0, "qmt") for c in sorted(keep)]
+    assert store.count("adj_factors", {"date": dt.datetime(2024, 1, 3)}) == 5

@@ -7,9 +7,9 @@ by natural key followed by deleting the scope's documents that are no longer pre
 re-running after a crash converges to the same state.
 
 A partition too large for one transaction (a full-market day of 1m bars is ~100 MB, past
-what WiredTiger's cache and MongoDB's 60 s transaction lifetime allow) takes the upsert
-path on a replica set too. Readers may then briefly see old and new documents of that
-partition side by side — never a missing one — and a re-run after a crash converges.
+what WiredTiger's cache and MongoDB's 60 s transaction lifetime allow) is swapped in code
+ranges, one transaction each: readers may briefly see some codes new and some old — never
+a code missing — and a re-run after a crash converges.
 """
 from __future__ import annotations
 
@@ -83,20 +83,35 @@ class Store:
         if outside:
             raise ValueError(f"{dataset}: {len(outside)} rows fall outside the partition {scope}, e.g. {outside[:3]}")
         coll = self.db[dataset]
+        stale = len(set(coll.distinct("_id", scope)) - set(ids))
+        if not self.supports_transactions():
+            if docs:
+                coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False)
+            coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]})
+            return WriteResult(len(docs), stale, "upsert")
         size = len(bson.encode(docs[0])) * len(docs) if docs else 0  # documents of a dataset are alike
-        if size <= MAX_TRANSACTION_BYTES and self.supports_transactions():
-            client = self.db.client
-            with client.start_session() as session:
-                with session.start_transaction():
-                    stale = coll.count_documents({"$and": [scope, {"_id": {"$nin": ids}}]}, session=session)
-                    coll.delete_many(scope, session=session)
-                    if docs:
-                        coll.insert_many(docs, ordered=False, session=session)
+        if size <= MAX_TRANSACTION_BYTES or "code" not in KEYS[dataset]:
+            self._swap(coll, scope, docs)
             return WriteResult(len(docs), stale, "transaction")
-        if docs:
-            coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False)
-        stale = coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]}).deleted_count
-        return WriteResult(len(docs), stale, "upsert")
+        # Too large for one transaction: swap it code range by code range, each range in its own
+        # transaction. The ranges tile the whole code space, so stale codes are deleted too, and
+        # a reader never sees a code missing; a crash leaves some ranges new, some old, and a
+        # re-run converges.
+        docs = sorted(docs, key=lambda d: d["code"])
+        per = max(1, len(docs) * MAX_TRANSACTION_BYTES // size)
+        chunks = [docs[i:i + per] for i in range(0, len(docs), per)]
+        starts = [""] + [c[0]["code"] for c in chunks[1:]]
+        for i, chunk in enumerate(chunks):
+            codes = {"$gte": starts[i]} if i == len(chunks) - 1 else {"$gte": starts[i], "$lt": starts[i + 1]}
+            self._swap(coll, {**scope, "code": codes}, chunk)
+        return WriteResult(len(docs), stale, f"transaction x{len(chunks)}")
+
+    def _swap(self, coll, scope: dict, docs: list[dict]) -> None:
+        with self.db.client.start_session() as session:
+            with session.start_transaction():
+                coll.delete_many(scope, session=session)
+                if docs:
+                    coll.insert_many(docs, ordered=False, session=session)
 
     def read(self, dataset: str, query: dict, projection: dict | None = None) -> pd.DataFrame:
         return to_frame(dataset, list(self.db[dataset].find(query, projection)))
