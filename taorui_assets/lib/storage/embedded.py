@@ -6,7 +6,6 @@ this launcher knows about SecantusDB; everything else talks plain pymongo to wha
 """
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -42,8 +41,9 @@ def _executable() -> str:
 
 class EmbeddedMongo:
     def __init__(self, data_dir: Path, port: int | None = None, log_file: Path | None = None,
-                 extra_args: tuple[str, ...] = ()):
+                 extra_args: tuple[str, ...] = (), cache_size: str = "2G"):
         self.data_dir = Path(data_dir)
+        self.cache_size = cache_size  # TAORUI_EMBEDDED_CACHE, read by the caller from settings
         self.extra_args = tuple(extra_args)
         self.port = port or free_port()
         self.log_file = log_file or self.data_dir.with_suffix(".log")
@@ -59,7 +59,7 @@ class EmbeddedMongo:
         self.proc = subprocess.Popen(
             [_executable(), "--host", "127.0.0.1", "--port", str(self.port),
              "--storage-path", str(self.data_dir), "--log-level", "WARNING",
-             "--cache-size", os.environ.get("TAORUI_EMBEDDED_CACHE", "2G"), *self.extra_args],
+             "--cache-size", self.cache_size, *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -94,8 +94,11 @@ class EmbeddedMongo:
 
 def main() -> None:
     """``python -m taorui_assets.lib.storage.embedded DIR``: run in the foreground, print the URI."""
+    from taorui_assets import settings
+
+    s = settings.load()
     data_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ".taorui/mongo")
-    server = EmbeddedMongo(data_dir, port=int(os.environ.get("TAORUI_MONGO_PORT", "0")) or None).start()
+    server = EmbeddedMongo(data_dir, port=s.embedded_port or None, cache_size=s.embedded_cache).start()
     print(server.uri, flush=True)
     try:
         server.proc.wait()
