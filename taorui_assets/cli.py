@@ -62,7 +62,7 @@ def ping(s: settings.Settings) -> None:
 def database(s: settings.Settings) -> Iterator[settings.Settings]:
     """The command's settings on the MongoDB it uses: TAORUI_MONGO_URI (checked to answer), else
     the embedded SecantusDB under .taorui/mongo for the duration. They are pinned for this
-    process, so the definitions it loads see them (os.environ is left alone)."""
+    process, so the definitions it loads see them without touching the environment."""
     s = replace(s, dagster_home=str(_dagster_home(s)))
     if s.mongo_uri:
         ping(s)

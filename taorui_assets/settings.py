@@ -401,7 +401,7 @@ def _priority(text: str) -> tuple[str, ...]:
     names = tuple(p.strip().lower() for p in text.split(",") if p.strip())
     bad = [n for n in names if n not in ("qmt", "jqdata")]
     if not names or bad or len(set(names)) != len(names):
-        raise ConfigError(f"TAORUI_SOURCE_PRIORITY={text} must list qmt and/or jqdata once each, like qmt,jqdata")
+        raise ConfigError(f"TAORUI_SOURCE_PRIORITY={text} must list qmt and/or jqdata once each; write qmt,jqdata")
     return names
 
 
@@ -443,8 +443,9 @@ def _sources_have_credentials(s: Settings) -> None:
         raise ConfigError("QMT_TOKEN is not set: TAORUI_SOURCE=qmt in token mode needs it; set it, or "
                           "TAORUI_QMT_MODE=local for a running MiniQMT")
     if s.source == "jqdata" and not (s.jqdata_username and s.jqdata_password):
-        raise ConfigError("JQDATA_USERNAME / JQDATA_PASSWORD are not both set: TAORUI_SOURCE=jqdata needs them; "
-                          "set them")
+        missing = "JQDATA_USERNAME" if not s.jqdata_username else "JQDATA_PASSWORD"
+        raise ConfigError(f"{missing} is not set: TAORUI_SOURCE=jqdata needs JQDATA_USERNAME and JQDATA_PASSWORD; "
+                          "set both")
 
 
 # ------------------------------------------------------------------ the README table
