@@ -201,7 +201,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         alert_webhook_url=env.raw("TAORUI_ALERT_WEBHOOK_URL").strip(),
         alert_kind=None,
         ui_url=env.text("TAORUI_UI_URL"),
-        as_of=env.date("TAORUI_AS_OF"),
+        as_of=_as_of(env.date("TAORUI_AS_OF")),
         days=env.integer("TAORUI_DAYS", low=1),
         debug=debug_enabled(environ),
     )
@@ -365,6 +365,15 @@ def _reference_run_time(t: dt.time) -> dt.time:
         raise ConfigError(f"TAORUI_REFERENCE_RUN_TIME={t:%H:%M} is not before the 09:15 call auction, when the "
                           "day's universe is needed; use an earlier time")
     return t
+
+
+def _as_of(day: Optional[dt.date]) -> Optional[dt.date]:
+    from taorui_assets.lib.calendar import FIRST_YEAR, LAST_KNOWN_YEAR
+
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_KNOWN_YEAR:
+        raise ConfigError(f"TAORUI_AS_OF={day} is outside the SSE calendar this version knows "
+                          f"({FIRST_YEAR}-{LAST_KNOWN_YEAR}); use a day inside it, or unset it for today")
+    return day
 
 
 def _mongo_uri(raw: str) -> Optional[str]:

@@ -57,6 +57,7 @@ def test_values_are_parsed():
     ({"TAORUI_RECONCILE_SAMPLE": "0"}, "TAORUI_RECONCILE_SAMPLE=0"),
     ({"TAORUI_ALERT_KIND": "slack"}, "TAORUI_ALERT_KIND=slack"),
     ({"TAORUI_AS_OF": "2026-13-01"}, "TAORUI_AS_OF=2026-13-01"),
+    ({"TAORUI_AS_OF": "1990-01-02"}, "TAORUI_AS_OF=1990-01-02"),
     ({"TAORUI_EMBEDDED_CACHE": "lots"}, "TAORUI_EMBEDDED_CACHE=lots"),
     ({"TAORUI_SOURCE": "qmt"}, "QMT_TOKEN"),
     ({"TAORUI_SOURCE": "jqdata", "JQDATA_USERNAME": "alice"}, "JQDATA_PASSWORD"),
@@ -231,3 +232,32 @@ def test_summary_counts_the_configured_database(mongo_uri, mongo_db_name, capsys
     out = capsys.readouterr().out
     assert re.search(r"daily_bars\s+3\b", out), out
     assert mongo_db_name in out
+
+
+def test_a_bad_setting_stops_the_code_location_load_with_its_name():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAORUI_")}
+    out = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
+                         cwd=ROOT, env={**env, "TAORUI_SOURCE": "bogus"}, capture_output=True, text=True, timeout=300)
+    text = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert "ConfigError: TAORUI_SOURCE=bogus is not one of sim, qmt, jqdata, router" in text, text[-3000:]
+
+
+def test_the_ui_child_sees_the_embedded_settings():
+    s = settings.load({}).with_embedded("mongodb://127.0.0.1:5/?directConnection=true")
+    env = settings.Settings.child_environ(s, {"PATH": "/bin"})
+    assert env == {"PATH": "/bin", "TAORUI_MONGO_URI": "mongodb://127.0.0.1:5/?directConnection=true",
+                   "TAORUI_SOURCE": "sim"}
+    assert settings.load(env).require_source() == "sim"
+
+
+def test_a_command_pins_its_settings_without_writing_the_environment(monkeypatch):
+    monkeypatch.delenv("TAORUI_MONGO_URI", raising=False)
+    embedded = settings.load().with_embedded("mongodb://127.0.0.1:5/?directConnection=true")
+    before = dict(os.environ)
+    with settings.pinned(embedded):
+        from taorui_assets.defs import resources
+
+        assert settings.load() is embedded
+        assert resources.build(settings.load())["mongo"].uri == embedded.mongo_uri
+    assert settings.load().mongo_uri is None and dict(os.environ) == before
