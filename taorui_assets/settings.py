@@ -210,6 +210,11 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
     return s
 
 
+def default(name: str) -> str:
+    """The table's default of ``name`` ("" = unset)."""
+    return _DEFAULTS[name]
+
+
 def debug_enabled(environ: Optional[Mapping[str, str]] = None) -> bool:
     """``TAORUI_DEBUG``, read leniently: the CLI needs it even when other settings are wrong."""
     env = os.environ if environ is None else environ

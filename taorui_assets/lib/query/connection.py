@@ -17,7 +17,7 @@ from pymongo.database import Database
 from taorui_assets import settings
 from taorui_assets.lib import codes as C
 
-DEFAULT_DB = "taorui"  # the TAORUI_MONGO_DB default (settings.SETTINGS)
+DEFAULT_DB = settings.default("TAORUI_MONGO_DB")
 
 
 class QueryError(Exception):
