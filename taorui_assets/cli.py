@@ -211,7 +211,8 @@ def parser() -> Parser:
     p = Parser(prog="scripts/run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd")
     r = sub.add_parser("run", help="materialize every dataset for a recent window (default)")
-    r.add_argument("--days", type=positive_days, default=None, help="trading days in the window (default: TAORUI_DAYS, 5)")
+    r.add_argument("--days", type=positive_days, default=None,
+                   help="trading days in the window (default: TAORUI_DAYS, 5)")
     r.add_argument("--end", help="last trading day of the window (default: the last complete partition)")
     u = sub.add_parser("ui", help="start dagster dev against the same database")
     u.add_argument("--host", default="127.0.0.1")
@@ -236,8 +237,8 @@ def main(argv=None) -> int:
     p = parser()
     args = p.parse_args(with_default_command(p, list(sys.argv[1:] if argv is None else argv)))
     try:
-        args.settings = settings.load()
-        if getattr(args, "days", "absent") is None:
+        args.settings = settings.load()  # every setting, checked before anything starts
+        if args.cmd == "run" and args.days is None:
             args.days = args.settings.days
         return COMMANDS[args.cmd](args)
     except (settings.ConfigError, EmbeddedServerError) as exc:
@@ -246,6 +247,9 @@ def main(argv=None) -> int:
         # A user's mistake: one line naming the setting and the fix, no traceback.
         print(f"[taorui] error: {exc}", file=sys.stderr, flush=True)
         return 2
+    except KeyboardInterrupt:  # the embedded server was stopped on the way out
+        print("[taorui] interrupted", file=sys.stderr, flush=True)
+        return 130
 
 
 if __name__ == "__main__":
