@@ -18,6 +18,14 @@ from taorui_assets.lib import alerts
 _warned_unconfigured = False
 
 
+def webhook_kind(url: str, configured: Optional[str]) -> str:
+    """The chat of ``url`` (``TAORUI_ALERT_KIND``, else from the host); ConfigError when unknown."""
+    kind = settings.alert_kind(url, configured)
+    if kind is None:
+        raise settings.ConfigError("TAORUI_ALERT_WEBHOOK_URL is not set: there is no webhook; set it")
+    return kind
+
+
 def send_alert(failure: alerts.Failure, log: logging.Logger, env: Optional[Mapping[str, str]] = None) -> bool:
     """Posts ``failure`` to the configured webhook (settings from ``env``, default the process's).
     Returns whether it was delivered; a webhook that fails is logged as a warning, never
