@@ -45,8 +45,10 @@ def mongo_uri():
         os.environ["TAORUI_MONGO_URI"] = server.uri
         yield server.uri
     finally:
-        say("stopping the embedded server (data stays in .taorui/mongo)")
-        server.stop()
+        try:  # say() itself can fail (stdout closed: `scripts/run | head`); the server stops anyway
+            say("stopping the embedded server (data stays in .taorui/mongo)")
+        finally:
+            server.stop()
 
 
 def _dagster_home() -> None:
