@@ -91,3 +91,10 @@ def test_log_cause_of_a_python_error(tmp_path):
     with open(log, "a") as f:
         f.write("Traceback (most recent call last):\n  File x\nOSError: [Errno 98] Address already in use\n")
     assert log_cause(log, offset) == "OSError: [Errno 98] Address already in use"
+
+
+def test_second_server_on_a_directory_in_use_by_this_process_is_refused(tmp_path):
+    with EmbeddedMongo(tmp_path / "mongo") as first:
+        with pytest.raises(EmbeddedServerError, match="in use by the embedded server .* of this process"):
+            EmbeddedMongo(tmp_path / "mongo").start()
+        assert _pings(first.uri)

@@ -5,8 +5,9 @@ this launcher knows about SecantusDB; everything else talks plain pymongo to wha
 ``TAORUI_MONGO_URI`` names, so production points it at a real mongod or replica set.
 
 A pid file next to the data directory (``.taorui/mongo.pid``) names the server and the process
-that owns it. A ``scripts/run`` killed with ``kill -9`` cannot stop its server (it runs in its
-own session so Ctrl-C reaches the run first), and WiredTiger then refuses the data directory
+that owns it. A ``scripts/run`` killed with ``kill -9`` cannot stop its server (the server runs
+in its own session, so that a Ctrl-C reaches only the run, which then stops the server in
+order), and WiredTiger then refuses the data directory
 to the next server. The next start finds the orphan through the pid file and stops it: nobody
 owns it any more, and a clean shutdown keeps the data. A server whose owner is still alive is
 left alone and reported. When the server exits at start, the error carries the log's cause.
@@ -125,10 +126,11 @@ class EmbeddedMongo:
             self.pid_file.unlink(missing_ok=True)  # stale: the server is gone (or the pid reused)
             return
         owner = info.get("owner_pid")
-        if owner and owner != os.getpid() and _alive(owner):
+        if owner and _alive(owner):
+            whose = "this process" if owner == os.getpid() else f"another running process (pid {owner})"
             raise EmbeddedServerError(
                 f"{self.data_dir} is in use by the embedded server (pid {pid}, port {info.get('port')}) of "
-                f"another running process (pid {owner}); stop that process first, or use another data directory")
+                f"{whose}; stop that process first, or use another data directory")
         log.warning("stopping the orphaned embedded server (pid %s) that a killed run left on %s", pid, self.data_dir)
         _terminate(pid)
         self.pid_file.unlink(missing_ok=True)
