@@ -13,7 +13,7 @@ import pytest
 jqdatasdk = pytest.importorskip("jqdatasdk")
 
 from taorui_assets.lib import codes as C  # noqa: E402
-from taorui_assets.lib.sources.jqdata_server import start_server  # noqa: E402
+from taorui_assets_tests.doubles.jqdata_server import start_server  # noqa: E402
 from taorui_assets.lib.sources.sim import SimSource  # noqa: E402
 
 END = dt.date(2026, 11, 24)

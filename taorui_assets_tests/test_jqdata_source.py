@@ -14,7 +14,7 @@ pytest.importorskip("thriftpy2")
 from taorui_assets.lib import calendar, schemas  # noqa: E402
 from taorui_assets.lib.sources.base import SourceError  # noqa: E402
 from taorui_assets.lib.sources.jqdata import JQDataAuthError, JQDataSource, QuotaExceededError  # noqa: E402
-from taorui_assets.lib.sources.jqdata_server import start_server  # noqa: E402
+from taorui_assets_tests.doubles.jqdata_server import start_server  # noqa: E402
 from taorui_assets.lib.sources.sim import SimSource, get_market  # noqa: E402
 
 END = dt.date(2026, 11, 24)

@@ -20,7 +20,7 @@ import pytest
 
 from taorui_assets.lib.sources.base import SourceError
 from taorui_assets.lib.sources.qmt import QmtSource
-from taorui_assets.lib.sources.qmt_fake import FakeXtdata, FakeXtdatacenter, FakeXtquant
+from taorui_assets_tests.doubles.qmt_fake import FakeXtdata, FakeXtdatacenter, FakeXtquant
 from taorui_assets.lib.sources.sim import SimSource
 
 DAY = dt.date(2026, 11, 24)

@@ -14,7 +14,7 @@ from taorui_assets.lib.sim.sectors import CONCEPTS
 from taorui_assets.lib.sources import qmt_normalize as N
 from taorui_assets.lib.sources.base import EmptyAnswerError, SourceError
 from taorui_assets.lib.sources.qmt import MAX_SUBSCRIPTIONS, QmtSource
-from taorui_assets.lib.sources.qmt_fake import FakeXtquant
+from taorui_assets_tests.doubles.qmt_fake import FakeXtquant
 from taorui_assets.lib.sources.sim import SimSource
 
 END = dt.date(2026, 11, 24)

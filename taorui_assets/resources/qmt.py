@@ -62,7 +62,7 @@ def _sim_api(seed: int, n_stocks: int, today: Optional[str]):
     initialised once like the real one."""
     key = (seed, n_stocks, today)
     if key not in _SIM_APIS:
-        from taorui_assets.lib.sources.qmt_fake import FakeXtquant
+        from taorui_assets_tests.doubles.qmt_fake import FakeXtquant
         from taorui_assets.lib.sources.sim import SimSource
 
         day = dt.date.fromisoformat(today) if today else None

@@ -1,6 +1,6 @@
 """JQDataSource: canonical frames from JoinQuant's JQData (jqdatasdk), the backup source.
 
-How jqdatasdk 1.9.8 reaches the service (see ``jqdata_server`` for the wire format): one
+How jqdatasdk 1.9.8 reaches the service (see ``taorui_assets_tests/doubles/jqdata_server.py`` for the wire format): one
 thrift connection per thread (``JQDataClient`` lives in a ``threading.local``), created on
 ``jqdatasdk.auth(username, password, host, port)``. Host/port passed to ``auth`` win;
 JQDATA_HOST / JQDATA_PORT are read by the client only when ``auth`` is never called, so

@@ -31,7 +31,7 @@ from taorui_assets.lib import calendar
 from taorui_assets.lib.sources import qmt_normalize as N
 from taorui_assets.lib.sources.base import MarketDataSource
 from taorui_assets.lib.sources.qmt_datasets import NORTH_CODE, NORTH_FIELDS, MONEY_FLOW_FIELDS, sector_name
-from taorui_assets.lib.sources.qmt_fake_data import FakeData
+from taorui_assets_tests.doubles.qmt_fake_data import FakeData
 
 
 def _recorded(module: str):
