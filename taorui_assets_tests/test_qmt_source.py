@@ -332,3 +332,24 @@ def test_resource_module_does_not_import_xtquant():
     code = "import sys, taorui_assets.resources.qmt; print('xtquant' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_resource_without_a_working_client_fails_clearly_in_the_router():
+    """With the real wheel (Windows-only native parts) and nothing else configured, the attempt
+    fails with a message that says why; building never raises out of get_router."""
+    import importlib
+
+    from taorui_assets.resources.qmt import QmtResource
+
+    try:
+        importlib.import_module("xtquant.xtdata")
+    except ImportError:
+        pass
+    else:
+        pytest.skip("xtquant imports on this machine")
+    router = QmtResource(token=TOKEN).get_router()
+    with pytest.raises(AllSourcesFailed) as info:
+        router.fetch("trading_calendar", lambda s: s.trading_calendar(2026))
+    text = str(info.value)
+    assert "qmt: error" in text and "could not be built" in text and "native parts exist only for Windows" in text
+    assert TOKEN not in text

@@ -45,7 +45,8 @@ class LazySource:
             try:
                 self._source = self._build()
             except Exception as exc:  # the message names the source; the cause is the client's
-                raise SourceError(f"{self.name} could not be built: {type(exc).__name__}: {exc}") from None
+                why = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+                raise SourceError(f"{self.name} could not be built: {why}") from None
         return self._source
 
     def __repr__(self) -> str:

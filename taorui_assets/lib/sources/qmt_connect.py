@@ -50,9 +50,8 @@ def load_xtquant() -> Any:
         ns = type("XtApi", (), {})()
         ns.xtdata, ns.xtdatacenter = xtdata, xtdatacenter
         return ns
-    raise SourceError(f"the QMT client cannot be imported here ({error}); xtquant's native parts "
-                      "exist only for Windows: run the QMT source on Windows with "
-                      "'pip install taorui_assets[qmt]'")
+    raise SourceError("the QMT client cannot be imported here: xtquant's native parts exist only for "
+                      f"Windows, so run the QMT source there ({error})")
 
 
 class QmtConnection:
