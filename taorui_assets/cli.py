@@ -79,8 +79,10 @@ def database(s: settings.Settings) -> Iterator[settings.Settings]:
         with settings.pinned(s.with_embedded(server.uri)) as embedded:
             yield embedded
     finally:
-        say("stopping the embedded server (data stays in .taorui/mongo)")
-        server.stop()
+        try:  # say() itself can fail (stdout closed: `scripts/run | head`); the server stops anyway
+            say("stopping the embedded server (data stays in .taorui/mongo)")
+        finally:
+            server.stop()
 
 
 def _dagster_home(s: settings.Settings) -> Path:
@@ -121,10 +123,11 @@ def run(args) -> int:
     with database(args.settings) as s:
         import dagster as dg
 
-        from taorui_assets.definitions import defs
+        from taorui_assets.cli_runs import LocalRunner
 
-        definitions = defs() if callable(defs) else defs
         instance = dg.DagsterInstance.from_config(s.dagster_home)
+        _fail_interrupted_runs(instance)
+        runner = LocalRunner(instance, ROOT / "workspace.yaml")
         days = window(args.days, args.end)
         years = sorted({d[:4] for d in days})
         quarters = quarters_before(days[-1])
@@ -137,9 +140,8 @@ def run(args) -> int:
         failures = []
         for i, (job_name, key) in enumerate(plan, 1):
             t0 = time.monotonic()
-            job = definitions.resolve_job_def(job_name)
-            result = job.execute_in_process(partition_key=key, instance=instance, run_config=quiet,
-                                            raise_on_error=False)
+            # Created with the code location's origin, so the UI lists it under its job too.
+            result = runner.execute(job_name, partition_key=key, run_config=quiet)
             evals = result.get_asset_check_evaluations()
             ok = sum(e.passed for e in evals)
             passed, failed = passed + ok, failed + len(evals) - ok
@@ -168,9 +170,20 @@ def summary(s: settings.Settings) -> None:
             print(f"    {name:<22}{db[name].count_documents({}):>10,}")
 
 
+def _fail_interrupted_runs(instance) -> None:
+    from taorui_assets.cli_runs import fail_interrupted_runs
+
+    for run_id in fail_interrupted_runs(instance):
+        say(f"run {run_id[:8]} was interrupted (its scripts/run was killed): marked failed")
+
+
 def ui(args) -> int:
     args.settings.require_source()
     with database(args.settings) as s:
+        import dagster as dg
+
+        with dg.DagsterInstance.from_config(s.dagster_home) as instance:
+            _fail_interrupted_runs(instance)  # so the UI does not show a killed scripts/run's runs as running
         cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"),
                "-h", args.host, "-p", str(args.port)]
         say(f"Dagster UI at http://{args.host}:{args.port} (Ctrl-C to stop)")

@@ -41,3 +41,15 @@ def _as_of(monkeypatch):
         # The suite on an external server (TAORUI_MONGO_URI) is still SimMarket's: name it, as a
         # real deployment must (settings refuses a real database without a source).
         monkeypatch.setenv("TAORUI_SOURCE", "sim")
+
+
+@pytest.fixture
+def install_xtquant():
+    """``install_xtquant(fake)`` makes ``fake`` (a ``FakeXtquant``) the ``xtquant`` package for
+    the rest of the test, so ``QmtResource`` — which knows only the real client — uses it."""
+    from contextlib import ExitStack
+
+    from taorui_assets_tests.doubles.qmt_fake import installed
+
+    with ExitStack() as stack:
+        yield lambda fake: stack.enter_context(installed(fake))
