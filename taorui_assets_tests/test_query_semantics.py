@@ -142,6 +142,8 @@ def test_get_price_end_date_defaults_to_2015_12_31(apis, mongo_server_uri):
     """jqdatasdk.get_price: ":param end_date 格式同上, 结束时间, 默认是'2015-12-31', 包含此日期." The
     client sends end_date=None and the service applies the default; we apply it here. Checked on
     a database holding the last three trading days of 2015."""
+    from taorui_assets.defs.market import assets as market
+    from taorui_assets.defs.reference import assets as reference
     from taorui_assets.resources.jqdata import JQDataResource
     from taorui_assets_tests import harness
     from taorui_assets_tests.test_query_window import PASSWORD, USER
@@ -154,8 +156,8 @@ def test_get_price_end_date_defaults_to_2015_12_31(apis, mongo_server_uri):
                                                       port=w.server.port))
     assert harness.materialize(harness.YEARLY, [], "2015", res).success
     for d in days:
-        assert harness.materialize([harness.reference.instruments, harness.market.daily_bars,
-                                    harness.market.adj_factors], [], d, res).success
+        assert harness.materialize([reference.instruments, market.daily_bars, market.adj_factors], [], d,
+                                   res).success
     listed = theirs.get_all_securities(date="2015-12-31").index
     code = next(c for c in [*DIVIDEND, *listed] if c in listed)
     ours.connect(w.uri, db)

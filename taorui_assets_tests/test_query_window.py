@@ -39,6 +39,7 @@ def window(uri: str) -> Window:
         from taorui_assets.lib.sources.jqdata_server import start_server
         from taorui_assets.lib.sources.sim import SimSource
         from taorui_assets.resources.jqdata import JQDataResource
+        from taorui_assets.defs.reference import assets as reference
         from taorui_assets_tests import harness
 
         sim = SimSource(n_stocks=N_STOCKS)
@@ -50,7 +51,7 @@ def window(uri: str) -> Window:
                                                             host="127.0.0.1", port=server.port))
             results = harness.materialize_window(DAYS, res, year="2026", quarters=QUARTERS)
             results += [harness.materialize(harness.YEARLY, [], str(y), res) for y in range(2015, 2026)]
-            results += [harness.materialize([harness.reference.instruments], [], d, res) for d in QUARTER_ENDS]
+            results += [harness.materialize([reference.instruments], [], d, res) for d in QUARTER_ENDS]
         assert all(r.success for r in results)
         _CACHE["w"] = Window(uri, db, server, sim)
     return _CACHE["w"]
