@@ -61,17 +61,17 @@ def test_get_fundamentals_date_counts_reports_published_that_day(apis, truth):
         assert before["statDate"].tolist() == ["2026-06-30"]
 
 
-def _versions(truth, statement, period, first=True):
+def _versions(truth, statement, period):
+    """Each code's first published version of ``period`` (what statDate reads)."""
     d = truth[(truth["statement"] == statement) & (truth["report_date"] == pd.Timestamp(period))]
-    return d.sort_values("pub_date").drop_duplicates("code", keep="first" if first else "last").set_index("code")
+    return d.sort_values("pub_date").drop_duplicates("code", keep="first").set_index("code")
 
 
-@pytest.mark.parametrize("stat_date,period,before,opening,annual", [
-    ("2026q3", "2026-09-30", "2026-06-30", "2026-06-30", False),
-    ("2026q1", "2026-03-31", None, "2025-12-31", False),
-    ("2025", "2025-12-31", None, "2024-12-31", True)], ids=["q3", "q1", "annual"])
-def test_indicator_formulas_as_documented(apis, truth, mongo_server_uri, stat_date, period, before, opening,
-                                          annual):
+@pytest.mark.parametrize("stat_date,period,before,opening", [
+    ("2026q3", "2026-09-30", "2026-06-30", "2026-06-30"),  # single quarter: Q3 minus Q2 year to date
+    ("2026q1", "2026-03-31", None, "2025-12-31"),
+    ("2025", "2025-12-31", None, "2024-12-31")], ids=["q3", "q1", "annual"])  # annual: the whole year
+def test_indicator_formulas_as_documented(apis, truth, mongo_server_uri, stat_date, period, before, opening):
     """JoinQuant's data dictionary, table indicator:
     eps "每股收益(摊薄)＝净利润/期末股本；分子从单季利润表取值，分母取季度末报告期股本值" (净利润:
     归属于母公司股东的净利润); roe "归属于母公司股东的净利润*2/（期初归属于母公司股东的净资产+
