@@ -8,9 +8,10 @@ source is asked for the whole partition. If no source delivers a valid partition
 fails before anything is written. The source actually used is stamped on every document
 and in the materialization metadata.
 
-Partitions, group, owners, tags, freshness and the column schema come from the dataset's
-spec in the registry (lib/datasets.py); an asset declaration (defs/<group>/assets.py) adds
-only what is particular to the asset: its description, the source call and its deps.
+Partitions, group, owners, tags and the column schema come from the dataset's spec in the
+registry (lib/datasets.py), the freshness policy from its schedule when the definitions load
+(automation.with_freshness); an asset declaration (defs/<group>/assets.py) adds only what is
+particular to the asset: its description, the source call and its deps.
 """
 from typing import Callable, Iterator, Optional, Sequence
 

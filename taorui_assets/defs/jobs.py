@@ -12,7 +12,8 @@ from taorui_assets.lib import datasets
 JOBS: dict = {
     schedule: dg.define_asset_job(
         launcher.job, selection=dg.AssetSelection.tag(SCHEDULE_TAG, schedule),
-        description=f"The datasets run {launcher.when}, with their checks and reconciliation.",
+        description=f"The datasets whose schedule is {schedule!r} ({launcher.when}), with their checks "
+        "and reconciliation.",
     )
     for schedule, launcher in datasets.SCHEDULES.items()
 }
