@@ -22,7 +22,7 @@ from taorui_assets import partitions
 from taorui_assets.lib import datasets
 from taorui_assets.lib.datasets import DatasetSpec
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
-from taorui_assets.lib.sources.router import AllSourcesFailed, FetchResult
+from taorui_assets.lib.sources.failover import AllSourcesFailed, FetchResult
 from taorui_assets.lib.storage import quarantine
 from taorui_assets.lib.storage.reconciliation import record_replacement_differences
 from taorui_assets.lib.storage.scopes import scope
