@@ -3,12 +3,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from taorui_assets import settings
+from taorui_assets import automation, settings
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     # Settings first: a mistake is then one ConfigError naming the variable, not an error
     # deep inside the defs folder's build.
-    settings.load().require_source()
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    s = settings.load()
+    s.require_source()
+    loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    # The freshness deadline is configured, so it is attached now, at load, not at import.
+    return automation.with_freshness(loaded, fresh_by=s.fresh_by)
