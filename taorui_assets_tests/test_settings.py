@@ -122,8 +122,7 @@ def test_resources_follow_the_settings():
 
 # ------------------------------------------------------------------ where settings are read
 def test_no_setting_is_read_at_import_time():
-    """Imports every module of the package with an environment that records reads. The defs
-    folder is left out: its modules are imported by the definitions load itself."""
+    """Imports every module of the package (the defs folder too) with an environment that records reads."""
     code = """
 import os, pkgutil, importlib, sys
 reads = []
@@ -138,8 +137,7 @@ real = os.environ
 os.environ = Recorder(real)
 import taorui_assets
 for m in pkgutil.walk_packages(taorui_assets.__path__, "taorui_assets."):
-    if not m.name.startswith("taorui_assets.defs"):
-        importlib.import_module(m.name)
+    importlib.import_module(m.name)
 names = sorted({k for k in reads if k.startswith(("TAORUI_", "JQDATA_", "QMT_"))})
 print("READS", names)
 """
