@@ -11,15 +11,10 @@ the day's high or low until it is possible). 5m bars aggregate the 1m bars.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from taorui_assets.lib.sim.prices import History
 from taorui_assets.lib.sim.util import TAG_MINUTE, code_key, rng
 
-_MORNING = [9 * 60 + 31 + k for k in range(120)]
-_AFTERNOON = [13 * 60 + 1 + k for k in range(120)]
-MINUTE_OFFSETS_1M = pd.to_timedelta(np.array(_MORNING + _AFTERNOON), unit="min")
-MINUTE_OFFSETS_5M = MINUTE_OFFSETS_1M[4::5]
 _PROFILE = np.concatenate([
     1.0 + 2.5 * np.exp(-np.arange(120) / 12.0) + 0.6 * np.exp((np.arange(120) - 119) / 10.0),
     0.9 + 0.8 * np.exp(-np.arange(120) / 15.0) + 1.5 * np.exp((np.arange(120) - 119) / 12.0),

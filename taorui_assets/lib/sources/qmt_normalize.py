@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import codes as C
-from taorui_assets.lib import schemas
+from taorui_assets.lib import schemas, sessions
 from taorui_assets.lib.fields import xt_names
 from taorui_assets.lib.sources.base import SourceError
 
@@ -58,17 +58,6 @@ def ymd(day: dt.date) -> str:
 
 def parse_ymd(text) -> pd.Timestamp:
     return pd.Timestamp(dt.datetime.strptime(str(text)[:8], "%Y%m%d"))
-
-
-def minute_grid(day: dt.date, period: str) -> pd.DatetimeIndex:
-    """Canonical END times: 09:31..11:30, 13:01..15:00 (1m) or 09:35.. (5m)."""
-    step = {"1m": 1, "5m": 5}[period]
-    base = pd.Timestamp(day)
-    am = pd.date_range(base + pd.Timedelta(hours=9, minutes=30 + step),
-                       base + pd.Timedelta(hours=11, minutes=30), freq=f"{step}min")
-    pm = pd.date_range(base + pd.Timedelta(hours=13, minutes=step),
-                       base + pd.Timedelta(hours=15), freq=f"{step}min")
-    return am.append(pm)
 
 
 def lot_factor(code: str) -> int:
@@ -126,7 +115,7 @@ def minute_bars(answer: Mapping[str, pd.DataFrame], day: dt.date, period: str) -
         return schemas.empty("minute_bars")
     df["time"] = ms_to_local(df["time"])
     df = df[df["time"].dt.normalize() == pd.Timestamp(day)].copy()
-    grid = minute_grid(day, period)
+    grid = sessions.session_times(day, period)
     first = grid[0]
     early = df["time"] < first  # the 09:30 auction bar (or anything earlier) folds in
     df["slot"] = df["time"].where(~early, first)
