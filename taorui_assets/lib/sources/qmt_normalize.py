@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import codes as C
-from taorui_assets.lib import schemas, sessions
+from taorui_assets.lib import bar_rules, schemas, sessions
 from taorui_assets.lib.fields import xt_names
 from taorui_assets.lib.sources.base import SourceError
 
@@ -83,7 +83,7 @@ def _stack(answer: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
                st: Mapping[str, bool]) -> pd.DataFrame:
-    """1d K-lines of one day → canonical daily bars (limits from ``codes.limit_prices``)."""
+    """1d K-lines of one day → canonical daily bars (limits from ``bar_rules.limit_prices``)."""
     df = _stack(answer)
     if df.empty:
         return schemas.empty("daily_bars")
@@ -100,11 +100,8 @@ def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
     for col in ("open", "high", "low", "close"):
         df.loc[p, col] = df.loc[p, "pre_close"]
     df.loc[p, ["volume", "amount"]] = 0.0
-    limits = [C.limit_prices(pc, C.board(code), bool(st.get(code, False)))
-              if C.board(code) != C.INDEX else (np.nan, np.nan)
-              for code, pc in zip(df["code"], df["pre_close"])]
-    df["high_limit"] = [u for u, _ in limits]
-    df["low_limit"] = [d for _, d in limits]
+    df["high_limit"], df["low_limit"] = bar_rules.limit_prices(
+        df["pre_close"], df["code"].map(C.board), df["code"].map(lambda c: bool(st.get(c, False))))
     return df[schemas.columns("daily_bars")].reset_index(drop=True)
 
 
