@@ -67,12 +67,25 @@ def lot_factor(code: str) -> int:
 
 
 # ---------------------------------------------------------------- bars
-def _stack(answer: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """get_market_data_ex answer {code: frame indexed by time string} → one long frame."""
+def required_fields(dataset: str) -> list[str]:
+    """The documented xtquant fields a K-line answer of ``dataset`` must carry."""
+    return [x for c, x in xt_names(dataset).items() if c not in ("code", "period")]
+
+
+def _stack(answer: Mapping[str, pd.DataFrame], required: Iterable[str] = ()) -> pd.DataFrame:
+    """get_market_data_ex answer {code: frame indexed by time string} → one long frame.
+
+    A documented field missing from a code's frame is the source's fault: a SourceError
+    naming the field, never a KeyError deep in the normalisation."""
+    required = list(required)
     parts = []
     for code, frame in answer.items():
         if frame is None or len(frame) == 0:
             continue
+        missing = [f for f in required if f not in frame.columns]
+        if missing:
+            raise SourceError(f"QMT answer lacks the documented field(s) {', '.join(missing)} "
+                              f"(e.g. for {code}; it has {', '.join(map(str, frame.columns))})")
         f = frame.reset_index(drop=True).copy()
         f["code"] = code
         parts.append(f)
@@ -84,7 +97,7 @@ def _stack(answer: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
                st: Mapping[str, bool]) -> pd.DataFrame:
     """1d K-lines of one day → canonical daily bars (limits from ``bar_rules.limit_prices``)."""
-    df = _stack(answer)
+    df = _stack(answer, required_fields("daily_bars"))
     if df.empty:
         return schemas.empty("daily_bars")
     df["time"] = ms_to_local(df["time"]).dt.normalize()
@@ -107,7 +120,7 @@ def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
 
 def minute_bars(answer: Mapping[str, pd.DataFrame], day: dt.date, period: str) -> pd.DataFrame:
     """1m/5m K-lines of one day → canonical END-stamped bars, auction folded in."""
-    df = _stack(answer)
+    df = _stack(answer, required_fields("minute_bars"))
     if df.empty:
         return schemas.empty("minute_bars")
     df["time"] = ms_to_local(df["time"])
