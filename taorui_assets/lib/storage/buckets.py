@@ -29,7 +29,10 @@ def encode(df: pd.DataFrame, source: str, ingested_at: dt.datetime) -> list[dict
     df = df.sort_values([*KEY, "time"], kind="stable")
     starts = np.flatnonzero(~df[KEY].duplicated().to_numpy())
     ends = np.append(starts[1:], len(df))
-    times = df["time"].to_numpy().astype("datetime64[us]").tolist()
+    # One datetime object per distinct time (a day has 240), shared by every bucket: making
+    # 1.2 M datetime objects for a full-market day would dominate the encoding.
+    distinct, inverse = np.unique(df["time"].to_numpy().astype("datetime64[us]"), return_inverse=True)
+    times = np.array(distinct.tolist(), dtype=object)[inverse]
     arrays = {c: df[c].to_numpy(dtype=float) for c in VALUES}
     codes = df["code"].to_numpy()
     dates = df["date"].to_numpy().astype("datetime64[us]").tolist()
@@ -37,13 +40,18 @@ def encode(df: pd.DataFrame, source: str, ingested_at: dt.datetime) -> list[dict
     docs = []
     for s, e in zip(starts.tolist(), ends.tolist()):
         doc = {"code": codes[s], "date": dates[s], "period": periods[s], "bars": e - s,
-               "time": times[s:e]}
+               "time": times[s:e].tolist()}
         for c, arr in arrays.items():
             doc[c] = arr[s:e].tolist()
         doc["source"] = source
         doc["ingested_at"] = ingested_at
         docs.append(doc)
     return docs
+
+
+def _datetimes(values: Iterable) -> np.ndarray:
+    # pandas converts datetime objects ~8x faster than np.array(..., dtype="datetime64[ns]")
+    return pd.Series(list(values), dtype="datetime64[ns]").to_numpy()
 
 
 def projection(values: Sequence[str] = VALUES, scalars: Iterable[str] = ("code", "date")) -> dict:
@@ -59,11 +67,11 @@ def decode(docs: Sequence[dict], values: Sequence[str] = VALUES,
     out: dict[str, np.ndarray] = {}
     for c in scalars:
         if c == "date":
-            col = np.array([d[c] for d in docs], dtype="datetime64[ns]")
+            col = _datetimes(d[c] for d in docs)
         else:
             col = np.array([d[c] for d in docs], dtype=object)
         out[c] = np.repeat(col, sizes)
-    out["time"] = np.array(list(chain.from_iterable(d["time"] for d in docs)), dtype="datetime64[ns]")
+    out["time"] = _datetimes(chain.from_iterable(d["time"] for d in docs))
     for c in values:
         out[c] = np.fromiter(chain.from_iterable(d[c] for d in docs), dtype=float, count=total)
     return pd.DataFrame(out, columns=[*scalars, "time", *values])
