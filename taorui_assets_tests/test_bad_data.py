@@ -12,8 +12,8 @@ from pymongo import MongoClient
 from taorui_assets.lib import calendar, sessions
 from taorui_assets.lib.sources.base import SourceError
 from taorui_assets.lib.sources.qmt import QmtSource
-from taorui_assets.lib.sources.qmt_fake import FakeXtquant
-from taorui_assets.lib.sources.router import AllSourcesFailed, SourceRouter
+from taorui_assets_tests.doubles.qmt_fake import FakeXtquant
+from taorui_assets.lib.sources.failover import AllSourcesFailed, SourceRouter
 from taorui_assets.lib.sources.sim import SimSource
 from taorui_assets.lib.storage import reference
 from taorui_assets.lib.storage.scopes import scope
