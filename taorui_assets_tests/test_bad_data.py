@@ -158,3 +158,36 @@ def test_missing_documented_qmt_field_is_a_source_error(sim, period, field):
     wrap_answers(fake, drop)
     with pytest.raises(SourceError, match=field):
         src.daily_bars(DAY) if period == "1d" else src.minute_bars(DAY, period)
+
+
+# ------------------------------------------------------------------ through the asset
+def test_materialized_daily_bars_with_a_wrong_ex_date_pre_close_is_quarantined(
+        sim, install_xtquant, mongo_uri, mongo_db_name):
+    """dg.materialize through the real QmtResource path: the asset loads the stored history,
+    the router rejects QMT's answer, the rows go to quarantine and nothing is written."""
+    import dagster as dg
+
+    from taorui_assets.resources.qmt import QmtResource
+    from taorui_assets.resources.source_router import SourceRouterResource
+    from taorui_assets_tests import harness
+    from taorui_assets_tests.doubles.qmt_fake import sim_concept_codes
+
+    day, ex_codes = _ex_day(sim)
+    prev = calendar.previous_trading_day(day)
+    fake = install_xtquant(FakeXtquant(RawPreCloseOnExDates(seed=7, n_stocks=80), today=day))
+    res = harness.resources(mongo_uri, mongo_db_name, SourceRouterResource(
+        qmt=QmtResource(token="tok", concept_codes=sim_concept_codes()), priority=["qmt"]))
+    assets, checks = harness.by_name(["instruments", "adj_factors", "daily_bars"])
+    fake.today = prev
+    assert harness.materialize(assets, [], prev.isoformat(), res).success  # no ex-date rows wrong here
+    fake.today = day
+    fake.data._cache.clear()
+    result = harness.materialize(assets, [], day.isoformat(), res, raise_on_error=False)
+    assert not result.success
+    with MongoClient(mongo_uri) as c:
+        db = c[mongo_db_name]
+        q = list(db.quarantine.find({"dataset": "daily_bars"}))
+        assert sorted(d["row"]["code"] for d in q) == ex_codes
+        assert all("pre_close" in d["reason"] for d in q)
+        assert db.daily_bars.count_documents({"date": dt.datetime.combine(day, dt.time())}) == 0
+        assert db.adj_factors.count_documents({"date": dt.datetime.combine(day, dt.time())}) > 0
