@@ -163,12 +163,12 @@ def test_backfill_completes_through_the_queue_within_limits(production):
 
 
 def _worker_pid(instance, run_id):
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
-        m = re.match(r"Started process for run \(pid: (\d+)\)", entry.user_message or "")
-        if m:
-            return int(m.group(1))
+    """The run worker's pid: every event carries its process's pid, and the worker reports RUN_START
+    (its steps then still have a process to spawn and the code to load: seconds)."""
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_START):
+        return entry.dagster_event.pid
     run = _run(instance, run_id)
-    assert not (run and run.is_finished), f"run {run_id} finished ({run.status}) before its worker was seen"
+    assert not (run and run.is_finished), f"run {run_id} finished ({run.status}) before it started"
     return None
 
 
@@ -184,7 +184,7 @@ def test_killed_run_worker_fails_the_run_and_the_retry_succeeds(production):
 
     failed = wait_for(lambda: _finished(instance, run.run_id), 120, f"{run.run_id} to end\n{daemon.log_tail()}")
     assert failed.status == dg.DagsterRunStatus.FAILURE
-    messages = " ".join(e.user_message or "" for e in instance.all_logs(run.run_id))
+    messages = " ".join(e.message for e in instance.all_logs(run.run_id))
     assert "SIGKILL" in messages or "signal 9" in messages, messages[-2000:]
 
     def retry():
