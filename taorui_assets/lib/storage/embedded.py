@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
 
 class EmbeddedServerError(RuntimeError):
@@ -42,9 +43,11 @@ def _executable() -> str:
 
 class EmbeddedMongo:
     def __init__(self, data_dir: Path, port: int | None = None, log_file: Path | None = None,
-                 extra_args: tuple[str, ...] = ()):
+                 extra_args: tuple[str, ...] = (), client_options: dict | None = None):
         self.data_dir = Path(data_dir)
         self.extra_args = tuple(extra_args)
+        # How to reach it when extra_args turn on TLS (tls=True, tlsCAFile=...).
+        self.client_options = dict(client_options or {})
         self.port = port or free_port()
         self.log_file = log_file or self.data_dir.with_suffix(".log")
         self.proc: subprocess.Popen | None = None
@@ -67,8 +70,10 @@ class EmbeddedMongo:
             if self.proc.poll() is not None:
                 raise EmbeddedServerError(f"secantusd-py exited with {self.proc.returncode}; see {self.log_file}")
             try:
-                with MongoClient(self.uri, serverSelectionTimeoutMS=500) as c:
+                with MongoClient(self.uri, serverSelectionTimeoutMS=500, **self.client_options) as c:
                     c.admin.command("ping")
+                return self
+            except OperationFailure:  # it answered; with --auth even ping wants a user
                 return self
             except Exception:
                 time.sleep(0.2)
