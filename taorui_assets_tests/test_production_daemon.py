@@ -196,22 +196,25 @@ def test_killed_run_worker_fails_the_run_and_the_retry_succeeds(production):
     assert retried.tags.get("dagster/retry_number") == "1" and retried.tags[PARTITION_NAME_TAG] == "2021"
 
 
-def test_definitions_validate_against_the_production_instance(pg, tmp_path):
+@pytest.mark.parametrize("target", [["-w", str(WORKSPACE)], ["-m", "taorui_assets.k8s"]], ids=["workspace", "k8s"])
+def test_definitions_validate_against_the_production_instance(pg, tmp_path, target):
     """``dagster definitions validate`` with DAGSTER_HOME holding deploy/dagster.yaml unchanged: it
-    opens the PostgreSQL instance (the tables appear in a fresh database) and loads the location."""
+    opens the PostgreSQL instance (the tables appear in a fresh database) and loads the location,
+    the local one (workspace.yaml) and the Kubernetes one (k8s_job_executor)."""
+    db = f"validate_{target[0][1:]}"
     conn = psycopg2.connect(pg.url)
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute('CREATE DATABASE "validate"')
+        cur.execute(f'CREATE DATABASE "{db}"')
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.yaml").read_text())
-    env = {**os.environ, **pg.env, "DAGSTER_PG_DB": "validate", "DAGSTER_HOME": str(home),
+    env = {**os.environ, **pg.env, "DAGSTER_PG_DB": db, "DAGSTER_HOME": str(home),
            "TAORUI_MONGO_URI": "mongodb://127.0.0.1:1/?directConnection=true"}  # validation does not connect
-    out = subprocess.run([bin_path("dagster"), "definitions", "validate", "-w", str(WORKSPACE)], cwd=ROOT,
+    out = subprocess.run([bin_path("dagster"), "definitions", "validate", *target], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "Validation successful" in out.stdout + out.stderr
-    with psycopg2.connect(pg.url.rsplit("/", 1)[0] + "/validate") as c, c.cursor() as cur:
+    with psycopg2.connect(pg.url.rsplit("/", 1)[0] + f"/{db}") as c, c.cursor() as cur:
         cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('runs', 'event_logs')")
         assert cur.fetchone()[0] == 2
