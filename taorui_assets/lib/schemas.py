@@ -238,44 +238,21 @@ class MoneyFlow(pa.DataFrameModel):
         unique = ["code", "date"]
 
 
-SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
-    "instruments": Instruments,
-    "trading_calendar": TradingCalendar,
-    "daily_bars": DailyBars,
-    "minute_bars": MinuteBars,
-    "adj_factors": AdjFactors,
-    "financial_statements": FinancialStatements,
-    "sector_membership": SectorMembership,
-    "index_weights": IndexWeights,
-    "billboard": Billboard,
-    "northbound_flow": NorthboundFlow,
-    "money_flow": MoneyFlow,
-}
+def model(dataset: str) -> type[pa.DataFrameModel]:
+    """The model of a registered dataset; the registry (lib/datasets.py) names it."""
+    from taorui_assets.lib.datasets import get  # imported here: the registry imports this module
 
-# Natural keys, shared by Pandera's uniqueness and MongoDB's unique indexes.
-KEYS: dict[str, list[str]] = {
-    "instruments": ["date", "code"],
-    "trading_calendar": ["exchange", "date"],
-    "daily_bars": ["code", "date"],
-    "minute_bars": ["code", "date", "period"],  # one bucket document per key
-    "adj_factors": ["code", "date"],
-    "financial_statements": ["code", "statement", "report_date", "pub_date"],
-    "sector_membership": ["date", "sector_code", "code"],
-    "index_weights": ["date", "index_code", "code"],
-    "billboard": ["date", "code", "reason_code", "direction", "rank"],
-    "northbound_flow": ["date", "channel"],
-    "money_flow": ["code", "date"],
-}
+    return get(dataset).model
 
 
 def columns(dataset: str) -> list[str]:
-    return list(SCHEMAS[dataset].to_schema().columns)
+    return list(model(dataset).to_schema().columns)
 
 
 def empty(dataset: str) -> pd.DataFrame:
-    return SCHEMAS[dataset].to_schema().coerce_dtype(pd.DataFrame(columns=columns(dataset)))
+    return model(dataset).to_schema().coerce_dtype(pd.DataFrame(columns=columns(dataset)))
 
 
 def validate(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
     """Validate lazily so every failure is reported at once; raises pandera SchemaErrors."""
-    return SCHEMAS[dataset].validate(df, lazy=True)
+    return model(dataset).validate(df, lazy=True)

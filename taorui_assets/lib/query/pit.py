@@ -25,24 +25,11 @@ import pandas as pd
 
 from taorui_assets.lib import codes as C
 from taorui_assets.lib.fields import jq_names
+from taorui_assets.lib.quarters import stat_period  # noqa: F401 - part of this module's interface
 from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
 NAMES = jq_names("financial_statements")
 FLOWS = ("income", "cash_flow")  # year to date in storage, single quarter in the tables
-
-
-def stat_period(stat_date) -> tuple[pd.Timestamp, bool]:
-    """'2026q3' → (2026-09-30, False); '2025' or 2025 → (2025-12-31, True, the annual report)."""
-    text = str(stat_date).strip().lower()
-    try:
-        if "q" in text:
-            year, q = text.split("q")
-            if int(q) not in (1, 2, 3, 4):
-                raise ValueError
-            return pd.Timestamp(int(year), 3 * int(q), 1) + pd.offsets.MonthEnd(0), False
-        return pd.Timestamp(int(text), 12, 31), True
-    except ValueError:
-        raise ValueError(f"statDate must look like '2026q3' or '2025', got {stat_date!r}") from None
 
 
 def previous_quarter(period: pd.Timestamp) -> pd.Timestamp:
