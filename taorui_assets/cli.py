@@ -2,6 +2,7 @@
 
     python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
     python -m taorui_assets.cli ui [--port 3000]
+    python -m taorui_assets.cli capture [--feed qmt|sim] [--markets SH,SZ,BJ | --codes ...]
 """
 from __future__ import annotations
 
@@ -146,6 +147,17 @@ def ui(args) -> int:
             return 0
 
 
+def capture(args) -> int:
+    """The tick capture beside Dagster (lib/realtime): runs until SIGTERM/SIGINT."""
+    import logging
+
+    from taorui_assets.lib.realtime.cli import run_capture
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with mongo_uri() as uri:
+        return run_capture(args, uri, os.environ)
+
+
 def _exit_on_sigterm(signum, frame):
     # SIGTERM/SIGHUP would otherwise skip the finally blocks that stop the embedded server.
     raise SystemExit(128 + signum)
@@ -162,10 +174,13 @@ def main(argv=None) -> int:
     u = sub.add_parser("ui", help="start dagster dev against the same database")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
+    from taorui_assets.lib.realtime.cli import add_capture_arguments
+
+    add_capture_arguments(sub.add_parser("capture", help="capture QMT's tick push into MongoDB (runs until stopped)"))
     args = p.parse_args(argv)
     if args.cmd is None:
         args = p.parse_args(["run"] + (argv or sys.argv[1:]))
-    return {"run": run, "ui": ui}[args.cmd](args)
+    return {"run": run, "ui": ui, "capture": capture}[args.cmd](args)
 
 
 if __name__ == "__main__":

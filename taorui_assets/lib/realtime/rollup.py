@@ -23,6 +23,15 @@ def bar_index(seconds_of_day: np.ndarray) -> np.ndarray:
     return np.minimum(i, len(_ENDS_S) - 1)
 
 
+def bar_end_ms(epoch_ms: np.ndarray, utc_offset_s: int = 8 * 3600) -> np.ndarray:
+    """Epoch ms of exchange times → epoch ms of the END of the 1m bar each belongs to
+    (Asia/Shanghai is UTC+8 all year)."""
+    local_ms = np.asarray(epoch_ms, dtype=np.int64) + utc_offset_s * 1000
+    of_day = local_ms % 86_400_000
+    secs = -(-of_day // 1000)  # ceil: 09:31:00.500 is after the 09:31 bar's end
+    return local_ms - of_day - utc_offset_s * 1000 + _ENDS_S[bar_index(secs)] * 1000
+
+
 def bar_end(ts: pd.Timestamp) -> pd.Timestamp:
     day = ts.normalize()
     s = int((ts - day) / pd.Timedelta(seconds=1))
@@ -38,7 +47,7 @@ def rollup(ticks: pd.DataFrame) -> pd.DataFrame:
     t = ticks.sort_values(["code", "time"], kind="stable")
     times = pd.DatetimeIndex(t["time"])
     days = times.normalize()
-    secs = ((times - days) // pd.Timedelta(seconds=1)).to_numpy()
+    secs = -(-(times - days).to_numpy().astype("timedelta64[ms]").astype(np.int64) // 1000)
     t = t.assign(date=days, bar=bar_index(secs))
     g = t.groupby(["code", "date", "bar"], sort=True)
     out = g.agg(open=("last_price", "first"), high=("last_price", "max"), low=("last_price", "min"),
