@@ -170,13 +170,19 @@ class Journal:
         os.close(self._lock_fd)
 
 
-def remove_sealed_day(directory: Union[str, Path], day: dt.date) -> bool:
+def remove_sealed_day(directory: Union[str, Path], day: str) -> bool:
     """For the sealing asset (another process): delete ``day``'s journal files. Safe while the
-    capture runs: it only ever appends to today's file, and a sealed day is in the past."""
+    capture runs: it only ever appends to today's file, and a sealed day is in the past.
+    Refuses (``JournalError``) while part of the day is not yet committed to MongoDB."""
     d = Path(directory)
-    removed = False
-    for p in (d / f"{day.isoformat()}.journal", d / f"{day.isoformat()}.committed"):
-        if p.exists():
-            p.unlink()
-            removed = True
-    return removed
+    path, committed = d / f"{day}.journal", d / f"{day}.committed"
+    if not path.exists():
+        return False
+    done = int(committed.read_text().strip() or 0) if committed.exists() else 0
+    left = path.stat().st_size - done
+    if left > 0:
+        raise JournalError(f"the journal of {day} still has {left:,} bytes not in MongoDB; start the "
+                           "capture so it replays them, then seal the day again")
+    path.unlink()
+    committed.unlink(missing_ok=True)
+    return True
