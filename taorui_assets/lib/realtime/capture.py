@@ -40,10 +40,12 @@ from taorui_assets.lib.realtime.storage import HEARTBEAT, SH, TickStore
 
 log = logging.getLogger("taorui.capture")
 
-# Defaults. N: one full-market push is ~5,000 ticks; a bulk write of that size takes ~1 s on
-# the embedded server and stays well under MongoDB's 48 MB batch. T: a tick waits at most
-# 200 ms for companions before it is written, a small share of the 1 s p99 lag budget.
-BATCH_TICKS = 5000
+# Defaults. T: a tick waits at most 200 ms for companions before it is written, a fifth of the
+# 1 s p99 lag budget; at the full-market rate that is one push (~5,000 ticks) per write.
+# N: 20,000 ticks (four full-market pushes) caps a write when the writer is behind — a backlog
+# is then written in larger batches in which one bucket update carries several ticks of a code
+# (ops grow with codes, not ticks), so the writer catches up instead of falling further behind.
+BATCH_TICKS = 20_000
 BATCH_MS = 200
 
 
