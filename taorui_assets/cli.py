@@ -46,8 +46,10 @@ def mongo_uri():
         os.environ["TAORUI_MONGO_URI"] = server.uri
         yield server.uri
     finally:
-        say("stopping the embedded server (data stays in .taorui/mongo)")
-        server.stop()
+        try:  # say() itself can fail (stdout closed: `scripts/run | head`); the server stops anyway
+            say("stopping the embedded server (data stays in .taorui/mongo)")
+        finally:
+            server.stop()
 
 
 def _dagster_home() -> None:
@@ -89,10 +91,11 @@ def run(args) -> int:
         import dagster as dg
         from pymongo import MongoClient
 
-        from taorui_assets.definitions import defs
+        from taorui_assets.cli_runs import LocalRunner
 
-        definitions = defs() if callable(defs) else defs
+        _fail_interrupted_runs()
         instance = dg.DagsterInstance.get()
+        runner = LocalRunner(instance, ROOT / "workspace.yaml")
         days = window(args.days, args.end)
         years = sorted({d[:4] for d in days})
         quarters = quarters_before(days[-1])
@@ -105,9 +108,8 @@ def run(args) -> int:
         failures = []
         for i, (job_name, key) in enumerate(plan, 1):
             t0 = time.monotonic()
-            job = definitions.resolve_job_def(job_name)
-            result = job.execute_in_process(partition_key=key, instance=instance, run_config=quiet,
-                                            raise_on_error=False)
+            # Created with the code location's origin, so the UI lists it under its job too.
+            result = runner.execute(job_name, partition_key=key, run_config=quiet)
             evals = result.get_asset_check_evaluations()
             ok = sum(e.passed for e in evals)
             passed, failed = passed + ok, failed + len(evals) - ok
@@ -129,8 +131,19 @@ def run(args) -> int:
         return 1 if failures else 0
 
 
+def _fail_interrupted_runs() -> None:
+    import dagster as dg
+
+    from taorui_assets.cli_runs import fail_interrupted_runs
+
+    with dg.DagsterInstance.get() as instance:
+        for run_id in fail_interrupted_runs(instance):
+            say(f"run {run_id[:8]} was interrupted (its scripts/run was killed): marked failed")
+
+
 def ui(args) -> int:
     _dagster_home()
+    _fail_interrupted_runs()  # so the UI does not show a killed scripts/run's runs as running
     with mongo_uri():
         cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"),
                "-h", args.host, "-p", str(args.port)]

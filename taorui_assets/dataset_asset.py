@@ -16,7 +16,7 @@ import pandas as pd
 from taorui_assets import automation
 from taorui_assets.lib import schemas
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
-from taorui_assets.lib.sources.router import AllSourcesFailed, FetchResult
+from taorui_assets.lib.sources.failover import AllSourcesFailed, FetchResult
 from taorui_assets.lib.storage import quarantine
 from taorui_assets.lib.storage.reconcile import record_replacement_differences
 from taorui_assets.lib.storage.scopes import scope

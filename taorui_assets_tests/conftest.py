@@ -37,3 +37,15 @@ def mongo_uri(mongo_server_uri, mongo_db_name):
 @pytest.fixture(autouse=True)
 def _as_of(monkeypatch):
     monkeypatch.setenv("TAORUI_AS_OF", TEST_AS_OF)
+
+
+@pytest.fixture
+def install_xtquant():
+    """``install_xtquant(fake)`` makes ``fake`` (a ``FakeXtquant``) the ``xtquant`` package for
+    the rest of the test, so ``QmtResource`` — which knows only the real client — uses it."""
+    from contextlib import ExitStack
+
+    from taorui_assets_tests.doubles.qmt_fake import installed
+
+    with ExitStack() as stack:
+        yield lambda fake: stack.enter_context(installed(fake))

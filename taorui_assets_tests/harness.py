@@ -124,7 +124,7 @@ def assert_same_documents(ours: list[dict], theirs: list[dict], label: str) -> N
 @contextmanager
 def jqdata_server(n_stocks: int, users: dict[str, str]):
     """The local JQData-protocol server over SimMarket, as of TEST_AS_OF, with ample quota."""
-    from taorui_assets.lib.sources.jqdata_server import start_server
+    from taorui_assets_tests.doubles.jqdata_server import start_server
     from taorui_assets.lib.sources.sim import SimSource
 
     srv = start_server(SimSource(n_stocks=n_stocks), users=users, quota=50_000_000,

@@ -1,7 +1,8 @@
 """Dual-source routing end to end: QMT (the fake xtquant over SimMarket) is the primary,
 JQData (the unmodified jqdatasdk against the local server over SimMarket) the backup.
 
-Each failure mode of the primary hits the middle day of a three-day window. The backup
+The fake is installed as the ``xtquant`` package (``install_xtquant``), so ``QmtResource``
+runs its production path. Each failure mode of the primary hits the middle day of a three-day window. The backup
 fills that whole partition; the healing sensor (through build_sensor_context) requests it
 again once the primary answers; afterwards MongoDB holds the ground truth, with no
 duplicates, every document from the primary, and the differences recorded.
@@ -17,11 +18,12 @@ from taorui_assets.defs.healing import heal_backup_partitions
 from taorui_assets.lib.sources.sim import SimSource
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.mongo import MongoResource
-from taorui_assets.resources.qmt import QmtResource, _sim_api
-from taorui_assets.resources.router import SourceRouterResource
+from taorui_assets.resources.qmt import QmtResource
+from taorui_assets.resources.source_router import SourceRouterResource
 from taorui_assets.resources.sources import SimResource
 from taorui_assets_tests import harness
 from taorui_assets_tests.conftest import TEST_AS_OF
+from taorui_assets_tests.doubles.qmt_fake import FakeXtquant, sim_concept_codes
 
 N = 60
 DAYS = ["2026-11-20", "2026-11-23", TEST_AS_OF]
@@ -52,10 +54,16 @@ def jq_server():
         yield srv
 
 
+@pytest.fixture(scope="module")
+def module_fake():
+    """One fake xtquant for the module: its data center is initialised once, like the real one."""
+    return FakeXtquant(SimSource(n_stocks=N), today=dt.date.fromisoformat(TEST_AS_OF))
+
+
 @pytest.fixture
-def fake():
-    """The process-wide fake xtquant behind QmtResource(api='sim'); its hooks are reset after."""
-    f = _sim_api(7, N, TEST_AS_OF)
+def fake(module_fake, install_xtquant):
+    """The fake, installed as ``xtquant`` for the test; its hooks are reset after."""
+    f = install_xtquant(module_fake)
     original = f.source
     yield f
     f.set_source(original)
@@ -64,15 +72,18 @@ def fake():
     f._hang.clear()
 
 
+def qmt() -> QmtResource:
+    return QmtResource(token=TOKEN, concept_codes=sim_concept_codes())
+
+
+def jqdata(jq_server) -> JQDataResource:
+    return JQDataResource(username=USER, password=PASSWORD, host="127.0.0.1", port=jq_server.port)
+
+
 @pytest.fixture
-def router(jq_server, monkeypatch):
-    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")
-    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
-    return SourceRouterResource(
-        qmt=QmtResource(api="sim", sim_n_stocks=N, sim_today=TEST_AS_OF, token=TOKEN),
-        jqdata=JQDataResource(username=USER, password=PASSWORD, host="127.0.0.1", port=jq_server.port),
-        primary_timeout_s=3.0, failure_threshold=3, cooldown_s=0.0,
-    )
+def router(jq_server):
+    return SourceRouterResource(qmt=qmt(), jqdata=jqdata(jq_server),
+                                primary_timeout_s=3.0, failure_threshold=3, cooldown_s=0.0)
 
 
 class CorruptOneStock(SimSource):
@@ -185,13 +196,9 @@ def test_healing_waits_while_the_primary_is_down(fake, router, mongo_uri, mongo_
     assert not tick.run_requests and "wait for qmt" in tick.skip_reason.skip_message
 
 
-def test_circuit_breaker_skips_a_dead_primary_then_probes_it(fake, jq_server, monkeypatch, mongo_uri, mongo_db_name):
-    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")
-    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
-    router = SourceRouterResource(
-        qmt=QmtResource(api="sim", sim_n_stocks=N, sim_today=TEST_AS_OF, token=TOKEN),
-        jqdata=JQDataResource(username=USER, password=PASSWORD, host="127.0.0.1", port=jq_server.port),
-        primary_timeout_s=3.0, failure_threshold=2, cooldown_s=3600.0)
+def test_circuit_breaker_skips_a_dead_primary_then_probes_it(fake, jq_server, mongo_uri, mongo_db_name):
+    router = SourceRouterResource(qmt=qmt(), jqdata=jqdata(jq_server),
+                                  primary_timeout_s=3.0, failure_threshold=2, cooldown_s=3600.0)
     res = harness.resources(mongo_uri, mongo_db_name, router)
     for d in DAYS:
         harness.materialize(harness.by_name(["instruments"])[0], [], d, res)
@@ -241,3 +248,39 @@ def test_reconciliation_compares_primary_with_backup(fake, router, jq_server, mo
     stmts = harness.materialize([financial_statements_reconciliation], [], "2026Q3", res)
     [check] = stmts.get_asset_check_evaluations()
     assert check.passed and check.metadata["compared"].value > 0
+
+
+def test_a_primary_that_cannot_be_built_falls_back(jq_server, truth, mongo_uri, mongo_db_name):
+    """Issue 10 fault 2: the REAL xtquant package (its native parts are Windows-only, so it
+    fails to import here) is the primary. Building it is the primary's failure: the partition
+    comes from JQData, the breaker counts it, and the run says why."""
+    import importlib
+
+    try:
+        importlib.import_module("xtquant.xtdata")
+    except ImportError:
+        pass  # the real wheel on Linux: "cannot import name 'datacenter'"
+    else:
+        pytest.skip("xtquant imports on this machine: nothing to fall back from")
+    router = SourceRouterResource(qmt=qmt(), jqdata=jqdata(jq_server),
+                                  primary_timeout_s=30.0, failure_threshold=3, cooldown_s=3600.0)
+    res = harness.resources(mongo_uri, mongo_db_name, router)
+    instance = dg.DagsterInstance.ephemeral()
+    result = harness.materialize(*harness.by_name(["instruments", "daily_bars"]), MIDDLE, res, instance=instance)
+
+    assert result.success
+    for name in ("instruments", "daily_bars"):
+        assert sources_by_day(mongo_uri, mongo_db_name, name) == {MIDDLE: ["jqdata"]}, name
+        query = {"date": harness.scope_day(MIDDLE)}
+        harness.assert_same_documents(harness.contents(mongo_uri, mongo_db_name, name, query),
+                                      harness.contents(mongo_uri, truth, name, query), name)
+    attempts = result.asset_materializations_for_node("daily_bars")[0].metadata["attempts"].value
+    assert attempts.startswith("qmt: error") and "could not be built" in attempts, attempts
+    assert "the QMT client cannot be imported" in attempts and "jqdata: ok" in attempts, attempts
+    logs = harness.run_logs(instance, [result])
+    assert "qmt error: SourceError: qmt could not be built: the QMT client cannot be imported" in logs
+    assert "falling back to jqdata for the whole partition" in logs
+    assert TOKEN not in logs and PASSWORD not in logs
+    with MongoClient(mongo_uri) as c:
+        health = c[mongo_db_name].source_health.find_one({"_id": "qmt"})
+    assert health["failures"] == 2 and "could not be built" in health["last_error"]  # one per asset

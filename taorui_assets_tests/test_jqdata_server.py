@@ -13,7 +13,7 @@ import pytest
 jqdatasdk = pytest.importorskip("jqdatasdk")
 
 from taorui_assets.lib import codes as C  # noqa: E402
-from taorui_assets.lib.sources.jqdata_server import start_server  # noqa: E402
+from taorui_assets_tests.doubles.jqdata_server import start_server  # noqa: E402
 from taorui_assets.lib.sources.sim import SimSource  # noqa: E402
 
 END = dt.date(2026, 11, 24)
@@ -108,15 +108,16 @@ def test_query_count_and_hooks(jq, sim):
     assert set(srv_counts) == {"total", "spare"} and jq.get_query_count("spare") == srv_counts["spare"]
 
 
-def test_resource_builds_source_and_exports_endpoint(monkeypatch):
+def test_resource_passes_the_endpoint_without_touching_the_environment(monkeypatch):
     from taorui_assets.resources.jqdata import JQDataResource
 
     monkeypatch.delenv("JQDATA_HOST", raising=False)
     monkeypatch.delenv("JQDATA_PORT", raising=False)
+    before = dict(os.environ)
     res = JQDataResource(username="alice", password="s3cr3t", host="10.1.2.3", port=7001)
     src = res.get_source()
     assert (src.host, src.port, src.max_connections) == ("10.1.2.3", 7001, 3)
-    assert os.environ["JQDATA_HOST"] == "10.1.2.3" and os.environ["JQDATA_PORT"] == "7001"
+    assert dict(os.environ) == before
     assert "s3cr3t" not in repr(src)
 
 

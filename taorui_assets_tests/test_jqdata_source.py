@@ -13,8 +13,9 @@ pytest.importorskip("thriftpy2")
 
 from taorui_assets.lib import calendar, schemas  # noqa: E402
 from taorui_assets.lib.sources.base import SourceError  # noqa: E402
-from taorui_assets.lib.sources.jqdata import JQDataAuthError, JQDataSource, QuotaExceededError  # noqa: E402
-from taorui_assets.lib.sources.jqdata_server import start_server  # noqa: E402
+from taorui_assets.lib.sources.jqdata import (JQDataAuthError, JQDataConnectionError, JQDataSource,  # noqa: E402
+                                              QuotaExceededError)
+from taorui_assets_tests.doubles.jqdata_server import start_server  # noqa: E402
 from taorui_assets.lib.sources.sim import SimSource, get_market  # noqa: E402
 
 END = dt.date(2026, 11, 24)
@@ -32,17 +33,17 @@ def sim():
 @pytest.fixture(scope="module")
 def server(sim):
     srv = start_server(sim, users={USER: PASSWORD}, quota=50_000_000, today=END)
-    with pytest.MonkeyPatch.context() as mp:
-        # the client reads these when auth() gets no host/port; the source reads them too
-        mp.setenv("JQDATA_HOST", "127.0.0.1")
-        mp.setenv("JQDATA_PORT", str(srv.port))
-        yield srv
+    yield srv
     srv.stop()
+
+
+def source(server, user=USER, password=PASSWORD) -> JQDataSource:
+    return JQDataSource(user, password, host="127.0.0.1", port=server.port)
 
 
 @pytest.fixture(scope="module")
 def jq_source(server):
-    return JQDataSource(USER, PASSWORD)  # host/port from JQDATA_HOST / JQDATA_PORT
+    return source(server)
 
 
 def same(dataset: str, ours: pd.DataFrame, truth: pd.DataFrame) -> None:
@@ -143,7 +144,7 @@ def test_server_side_quota_error_is_a_quota_error(jq_source, server):
 def test_wrong_password_is_a_clean_auth_error(server, caplog):
     wrong = "Wr0ng-s3cret-Pa55"
     caplog.set_level(logging.DEBUG)
-    src = JQDataSource(USER, wrong)
+    src = source(server, password=wrong)
     with pytest.raises(JQDataAuthError) as e:
         src.daily_bars(END)
     text = str(e.value)
@@ -153,9 +154,71 @@ def test_wrong_password_is_a_clean_auth_error(server, caplog):
     assert wrong not in caplog.text
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def not_jqdata():
+    """A host that accepts connections but is not a JQData server (a proxy or web server
+    answering HTTP): the client reads "No protocol version header"."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                except OSError:
+                    pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    t.join(2)
+    listener.close()
+
+
+@pytest.mark.parametrize("where", ["closed port", "not a JQData server"])
+def test_unreachable_host_is_a_connection_error_not_an_auth_error(where, not_jqdata, caplog):
+    """Issue 10 fault 5: an unreachable host is not reported as a wrong password."""
+    port = free_port() if where == "closed port" else not_jqdata
+    src = JQDataSource(USER, PASSWORD, host="127.0.0.1", port=port)
+    with pytest.raises(JQDataConnectionError) as e:
+        src.connect()
+    text = str(e.value)
+    assert not isinstance(e.value, JQDataAuthError)
+    assert f"cannot reach JQData at 127.0.0.1:{port}" in text and "authentication failed" not in text
+    assert PASSWORD not in text and PASSWORD not in caplog.text and e.value.__cause__ is None
+
+
+def test_wrong_password_is_not_a_connection_error(server):
+    with pytest.raises(JQDataAuthError) as e:
+        source(server, password="not-it").connect()
+    assert not isinstance(e.value, JQDataConnectionError) and "用户名或密码错误" in str(e.value)
+
+
 def test_good_source_recovers_after_another_login_failed(jq_source, server):
     with pytest.raises(JQDataAuthError):
-        JQDataSource(USER, "nope").connect()
+        source(server, password="nope").connect()
     assert len(jq_source.billboard(END)) > 0  # logs in again with its own credentials
 
 

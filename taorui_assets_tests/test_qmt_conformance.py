@@ -20,7 +20,7 @@ import pytest
 
 from taorui_assets.lib.sources.base import SourceError
 from taorui_assets.lib.sources.qmt import QmtSource
-from taorui_assets.lib.sources.qmt_fake import FakeXtdata, FakeXtdatacenter, FakeXtquant
+from taorui_assets_tests.doubles.qmt_fake import FakeXtdata, FakeXtdatacenter, FakeXtquant
 from taorui_assets.lib.sources.sim import SimSource
 
 DAY = dt.date(2026, 11, 24)
@@ -73,7 +73,7 @@ def _show(args, kwargs) -> str:
 
 @pytest.fixture(scope="module")
 def recorded_calls():
-    """Every call of a full run: both connection modes, every dataset, reconnect, subscribe."""
+    """Every call of a full run: both connection modes, every dataset, reconnect, QMT's today."""
     sim = SimSource(seed=7, n_stocks=40)
     fake = FakeXtquant(sim, today=DAY)
     src = QmtSource(fake, token="t0k3n", batch_size=15, clock=lambda: fake.today)
@@ -90,12 +90,12 @@ def recorded_calls():
     src.money_flow(DAY)
     with pytest.raises(SourceError):
         src.billboard(DAY)
-    seq = src.subscribe("600000.SH")
-    src.unsubscribe(seq)
     fake.drop_connection()
     src.trading_calendar(2025)  # reconnect path
     local_fake = FakeXtquant(sim, today=DAY)
-    QmtSource(local_fake, mode="local", local_port=58611).trading_calendar(2026)
+    local = QmtSource(local_fake, mode="local", local_port=58611)  # no clock: asks QMT for today
+    local.trading_calendar(2026)
+    local.index_weights(DAY)
     return fake.calls + local_fake.calls
 
 
@@ -105,7 +105,8 @@ def test_every_adapter_call_binds_to_the_real_xtquant(real_xt, recorded_calls):
                  ("xtdata", "reconnect"), ("xtdata", "download_history_data2"),
                  ("xtdata", "get_market_data_ex"), ("xtdata", "get_divid_factors"),
                  ("xtdata", "download_financial_data2"), ("xtdata", "get_financial_data"),
-                 ("xtdata", "get_index_weight"), ("xtdata", "get_stock_list_in_sector")]:
+                 ("xtdata", "get_index_weight"), ("xtdata", "get_stock_list_in_sector"),
+                 ("xtdata", "get_trading_dates")]:
         assert must in used, must
     assert check_calls(recorded_calls, real_xt) == []
 

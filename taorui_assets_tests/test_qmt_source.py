@@ -13,8 +13,9 @@ from taorui_assets.lib import calendar, schemas
 from taorui_assets.lib.sim.sectors import CONCEPTS
 from taorui_assets.lib.sources import qmt_normalize as N
 from taorui_assets.lib.sources.base import EmptyAnswerError, SourceError
-from taorui_assets.lib.sources.qmt import MAX_SUBSCRIPTIONS, QmtSource
-from taorui_assets.lib.sources.qmt_fake import FakeXtquant
+from taorui_assets.lib.sources.failover import AllSourcesFailed, SourceRouter
+from taorui_assets.lib.sources.qmt import QmtSource
+from taorui_assets_tests.doubles.qmt_fake import FakeXtquant, sim_concept_codes
 from taorui_assets.lib.sources.sim import SimSource
 
 END = dt.date(2026, 11, 24)
@@ -186,11 +187,12 @@ def test_failing_call_on_live_connection_is_a_source_error(sim):
     assert not fake.called("reconnect")
 
 
-def test_hanging_call_times_out(sim):
-    fake, src = make(sim, call_timeout_s=0.2)
+def test_hanging_call_times_out_in_the_router(sim):
+    """The router's attempt timeout is the one timeout on source calls."""
+    fake, src = make(sim)
     fake.hang("get_trading_calendar", 1.0)
-    with pytest.raises(SourceError, match="hung"):
-        src.trading_calendar(2026)
+    with pytest.raises(AllSourcesFailed, match=r"qmt: timeout in 0\.\ds \(no answer within 0\.2s\)"):
+        SourceRouter([src], timeouts_s=[0.2]).fetch("trading_calendar", lambda s: s.trading_calendar(2026))
 
 
 def _all_text(exc: BaseException) -> str:
@@ -248,13 +250,14 @@ def test_index_weights_only_for_the_latest_day(sim):
         src.index_weights(WINDOW[0])
 
 
-def test_subscription_guard(sim):
-    _fake, src = make(sim)
-    codes = list(sim.daily_bars(END)["code"])
-    for c in codes[:MAX_SUBSCRIPTIONS]:
-        src.subscribe(c)
-    with pytest.raises(SourceError, match="50"):
-        src.subscribe(codes[MAX_SUBSCRIPTIONS])
+def test_today_is_qmts_latest_trading_day_without_a_clock(sim):
+    """Undated answers describe QMT's today, whatever this machine's clock says."""
+    fake = FakeXtquant(sim, today=END)
+    src = QmtSource(fake, token=TOKEN, concept_codes=CONCEPT_CODES)
+    same("index_weights", src.index_weights(END), sim.index_weights(END))
+    with pytest.raises(SourceError, match="latest"):
+        src.index_weights(WINDOW[0])
+    assert len(fake.called("get_trading_dates")) == 1  # asked once per source
 
 
 # ------------------------------------------------------------------ normalisation
@@ -305,14 +308,21 @@ def test_time_is_read_in_shanghai_time():
 
 
 # ------------------------------------------------------------------ resource
-def test_resource_sim_api():
+def test_resource_uses_the_installed_client(install_xtquant):
     from taorui_assets.resources.qmt import QmtResource
 
-    res = QmtResource(api="sim", token=TOKEN, sim_n_stocks=30, sim_today="2026-11-24")
+    fake = install_xtquant(FakeXtquant(SimSource(seed=7, n_stocks=30), today=END))
+    res = QmtResource(token=TOKEN, concept_codes=sim_concept_codes())
     src = res.get_source()
-    assert isinstance(src, QmtSource)
+    assert isinstance(src, QmtSource) and src.conn.api.xtdata is fake.xtdata
     assert len(src.daily_bars(END)) == len(SimSource(seed=7, n_stocks=30).daily_bars(END))
     assert TOKEN not in repr(src)
+
+
+def test_resource_has_no_simulated_client():
+    from taorui_assets.resources.qmt import QmtResource
+
+    assert not {"api", "sim_seed", "sim_n_stocks", "sim_today"} & set(QmtResource.model_fields)
 
 
 def test_resource_module_does_not_import_xtquant():
@@ -322,3 +332,24 @@ def test_resource_module_does_not_import_xtquant():
     code = "import sys, taorui_assets.resources.qmt; print('xtquant' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_resource_without_a_working_client_fails_clearly_in_the_router():
+    """With the real wheel (Windows-only native parts) and nothing else configured, the attempt
+    fails with a message that says why; building never raises out of get_router."""
+    import importlib
+
+    from taorui_assets.resources.qmt import QmtResource
+
+    try:
+        importlib.import_module("xtquant.xtdata")
+    except ImportError:
+        pass
+    else:
+        pytest.skip("xtquant imports on this machine")
+    router = QmtResource(token=TOKEN).get_router()
+    with pytest.raises(AllSourcesFailed) as info:
+        router.fetch("trading_calendar", lambda s: s.trading_calendar(2026))
+    text = str(info.value)
+    assert "qmt: error" in text and "could not be built" in text and "native parts exist only for Windows" in text
+    assert TOKEN not in text

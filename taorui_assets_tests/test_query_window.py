@@ -32,7 +32,7 @@ class Window:
 def window(uri: str) -> Window:
     """Materialize once per process (the server thread lives until the process ends)."""
     if "w" not in _CACHE:
-        from taorui_assets.lib.sources.jqdata_server import start_server
+        from taorui_assets_tests.doubles.jqdata_server import start_server
         from taorui_assets.lib.sources.sim import SimSource
         from taorui_assets.resources.jqdata import JQDataResource
         from taorui_assets_tests import harness

@@ -1,15 +1,19 @@
-"""dg.materialize from QmtSource (over the fake xtquant) and from JQDataSource (through the
+"""dg.materialize from QmtSource (the fake xtquant installed as ``xtquant``) and from JQDataSource (through the
 unmodified jqdatasdk and the local JQData-protocol server) stores exactly what SimSource,
 the ground truth, stores."""
+import datetime as dt
+
 import dagster as dg
 import pytest
 from pymongo import MongoClient
 
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.qmt import QmtResource
+from taorui_assets.lib.sources.sim import SimSource
 from taorui_assets.resources.sources import SimResource
 from taorui_assets_tests import harness
 from taorui_assets_tests.conftest import TEST_AS_OF
+from taorui_assets_tests.doubles.qmt_fake import FakeXtquant, sim_concept_codes
 
 N = 60
 DAYS = ["2026-11-23", TEST_AS_OF]
@@ -60,11 +64,21 @@ def assert_same_as_truth(uri, db, truth, collections, source_name, query=None):
 QMT_DAILY = [n for n in ALL_DAILY if n not in ("billboard", "index_weights")]
 
 
+@pytest.fixture(scope="module")
+def module_fake():
+    return FakeXtquant(SimSource(n_stocks=N), today=dt.date.fromisoformat(TEST_AS_OF))
+
+
+@pytest.fixture
+def fake(module_fake, install_xtquant):
+    return install_xtquant(module_fake)
+
+
 def qmt():
-    return QmtResource(api="sim", sim_n_stocks=N, sim_today=TEST_AS_OF, token="tok-SECRET-123")
+    return QmtResource(token="tok-SECRET-123", concept_codes=sim_concept_codes())
 
 
-def test_qmt_materializes_the_same_data_as_sim(mongo_uri, mongo_db_name, truth_db):
+def test_qmt_materializes_the_same_data_as_sim(fake, mongo_uri, mongo_db_name, truth_db):
     materialize_source(mongo_uri, mongo_db_name, qmt(), QMT_DAILY)
     # get_index_weight has no date: QMT serves only the latest day's weights
     materialize_source(mongo_uri, mongo_db_name, qmt(), ["index_weights"], days=[TEST_AS_OF], quarters=(), year=None)
@@ -74,7 +88,7 @@ def test_qmt_materializes_the_same_data_as_sim(mongo_uri, mongo_db_name, truth_d
                          {"date": harness.scope_day(TEST_AS_OF)})
 
 
-def test_qmt_refuses_clearly_what_it_cannot_serve(mongo_uri, mongo_db_name, caplog):
+def test_qmt_refuses_clearly_what_it_cannot_serve(fake, mongo_uri, mongo_db_name, caplog):
     res = harness.resources(mongo_uri, mongo_db_name, qmt())
     for day in DAYS:
         harness.materialize(harness.by_name(["instruments"])[0], [], day, res)
@@ -98,18 +112,14 @@ def jq_server():
         yield srv
 
 
-def test_jqdata_materializes_the_same_data_as_sim(mongo_uri, mongo_db_name, truth_db, jq_server, monkeypatch, caplog):
-    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")  # restored after the test; the resource exports them
-    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
+def test_jqdata_materializes_the_same_data_as_sim(mongo_uri, mongo_db_name, truth_db, jq_server, caplog):
     source = JQDataResource(username=USER, password=PASSWORD, host="127.0.0.1", port=jq_server.port)
     materialize_source(mongo_uri, mongo_db_name, source, ALL_DAILY)
     assert_same_as_truth(mongo_uri, mongo_db_name, truth_db, harness.COLLECTIONS, "jqdata")
     assert PASSWORD not in caplog.text
 
 
-def test_jqdata_run_refuses_cleanly_when_the_quota_is_nearly_spent(mongo_uri, mongo_db_name, jq_server, monkeypatch):
-    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")
-    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
+def test_jqdata_run_refuses_cleanly_when_the_quota_is_nearly_spent(mongo_uri, mongo_db_name, jq_server):
     res = harness.resources(mongo_uri, mongo_db_name, JQDataResource(
         username=USER, password=PASSWORD, host="127.0.0.1", port=jq_server.port))
     harness.materialize(harness.by_name(["instruments"])[0], [], TEST_AS_OF, res)
@@ -129,9 +139,7 @@ def test_jqdata_run_refuses_cleanly_when_the_quota_is_nearly_spent(mongo_uri, mo
         assert c[mongo_db_name].daily_bars.count_documents({}) == 0
 
 
-def test_jqdata_wrong_password_is_a_clear_error_without_the_password(mongo_uri, mongo_db_name, jq_server, monkeypatch):
-    monkeypatch.setenv("JQDATA_HOST", "127.0.0.1")
-    monkeypatch.setenv("JQDATA_PORT", str(jq_server.port))
+def test_jqdata_wrong_password_is_a_clear_error_without_the_password(mongo_uri, mongo_db_name, jq_server):
     wrong = "Wr0ng-Pa55-in-a-run"
     res = harness.resources(mongo_uri, mongo_db_name, JQDataResource(
         username=USER, password=wrong, host="127.0.0.1", port=jq_server.port))

@@ -79,8 +79,9 @@ def describe(context: dg.RunFailureSensorContext) -> alerts.Failure:
 @dg.run_failure_sensor(
     description="Posts each failed run (job, partition, first lines of the failure, link) to the "
     "DingTalk / WeCom / Feishu webhook in TAORUI_ALERT_WEBHOOK_URL; does nothing when unset.",
-    # Running by default: without a webhook it is inert, and with one an operator should not
-    # also have to remember to switch it on.
+    # Running by default, the one exception to "schedules and sensors start stopped" (README,
+    # Automation): without a webhook it is inert, and with one an operator should not also have
+    # to remember to switch it on. test_automation_defaults.py keeps the README and this in step.
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def run_failure_alert(context: dg.RunFailureSensorContext) -> None:

@@ -16,7 +16,7 @@ import json
 import dagster as dg
 
 from taorui_assets import asof
-from taorui_assets.lib.storage.health import MongoBreaker
+from taorui_assets.lib.sources.breaker import CircuitBreaker
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
@@ -45,16 +45,13 @@ def backup_partitions(db, primary: str) -> list[tuple[str, str, str]]:
     return sorted(found, key=lambda t: (t[1], ORDER.index(t[0])))
 
 
-def probe_primary(market_source: MarketSourceResource, breaker: MongoBreaker, primary: str, log) -> tuple[bool, str]:
+def probe_primary(market_source: MarketSourceResource, breaker: CircuitBreaker, db, primary: str,
+                  log) -> tuple[bool, str]:
     if not breaker.allow(primary):
         return False, f"{primary}'s circuit is open"
-    try:
-        router = market_source.get_router(log=log, db=breaker.coll.database)
-        source = router.sources[0]
-        attempt = router.attempt(source, lambda s: s.trading_calendar(asof.today().year), router.timeouts[0])
-    except Exception as exc:  # building the source can fail too (bad credentials, no connection)
-        breaker.failure(primary, f"{type(exc).__name__}: {str(exc)[:200]}")
-        return False, f"{primary} could not be reached: {type(exc).__name__}"
+    router = market_source.get_router(log=log, db=db)
+    # the attempt builds the source too: a source that cannot be built is an "error" outcome
+    attempt = router.attempt(0, lambda s: s.trading_calendar(asof.today().year))
     if attempt.outcome != "ok" or attempt.frame.empty:
         breaker.failure(primary, attempt.detail or "empty calendar")
         return False, f"{primary} probe {attempt.outcome}: {attempt.detail}"
@@ -74,12 +71,12 @@ def heal_backup_partitions(context: dg.SensorEvaluationContext, mongo: MongoReso
     if primary is None:
         return dg.SkipReason("only one source is configured: nothing can be healed")
     store = mongo.store()
-    breaker = MongoBreaker(store.db)
+    breaker = market_source.breaker(store.db)
     pending = backup_partitions(store.db, primary)
     if not pending:
         return dg.SensorResult(skip_reason=dg.SkipReason("every partition comes from the primary"),
                                cursor=json.dumps({"pending": 0}))
-    healthy, why = probe_primary(market_source, breaker, primary, context.log)
+    healthy, why = probe_primary(market_source, breaker, store.db, primary, context.log)
     if not healthy:
         return dg.SensorResult(skip_reason=dg.SkipReason(f"{len(pending)} partitions wait for {primary}: {why}"),
                                cursor=json.dumps({"pending": len(pending), "primary": why}))

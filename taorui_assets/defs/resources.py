@@ -5,7 +5,7 @@ import dagster as dg
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.mongo import MongoPartitionIOManager, MongoResource
 from taorui_assets.resources.qmt import QmtResource
-from taorui_assets.resources.router import SourceRouterResource
+from taorui_assets.resources.source_router import SourceRouterResource
 from taorui_assets.resources.sources import MarketSourceResource, SimResource
 
 SOURCES = ("sim", "qmt", "jqdata", "router")

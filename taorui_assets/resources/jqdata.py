@@ -2,14 +2,13 @@
 
 ``username`` / ``password`` come from ``dg.EnvVar("JQDATA_USERNAME")`` /
 ``dg.EnvVar("JQDATA_PASSWORD")`` in definitions; the password never reaches logs or error
-messages. ``host`` / ``port`` (optional) point the client at another server — they are
-exported to JQDATA_HOST / JQDATA_PORT and also passed to ``jqdatasdk.auth`` explicitly,
-since the client only reads the env vars when ``auth`` is never called. jqdatasdk is
-imported lazily, so the code location loads without it.
+messages. ``host`` / ``port`` (optional, from settings) point the client at another server;
+they are passed to ``jqdatasdk.auth`` explicitly, never through the environment. jqdatasdk
+is imported lazily, so the code location loads without it.
 """
 from __future__ import annotations
 
-import os
+from typing import ClassVar
 
 import dagster as dg
 from pydantic import Field
@@ -20,6 +19,7 @@ from taorui_assets.resources.sources import MarketSourceResource
 class JQDataResource(MarketSourceResource):
     """JQData market data over jqdatasdk's thrift connection."""
 
+    source_name: ClassVar[str] = "jqdata"
     username: str = Field(description="JQData account (JQDATA_USERNAME)")
     password: str = Field(description="JQData password (JQDATA_PASSWORD); never logged")
     host: str = Field(default="", description="server host; empty = the client's default")
@@ -31,10 +31,6 @@ class JQDataResource(MarketSourceResource):
     def get_source(self, log=None):
         from taorui_assets.lib.sources.jqdata import JQDataSource
 
-        if self.host:
-            os.environ["JQDATA_HOST"] = self.host
-        if self.port:
-            os.environ["JQDATA_PORT"] = str(self.port)
         return JQDataSource(self.username, self.password, host=self.host or None,
                             port=self.port or None, max_connections=self.max_connections,
                             industry_scheme=self.industry_scheme, batch_size=self.batch_size,

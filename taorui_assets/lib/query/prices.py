@@ -1,7 +1,7 @@
 """``get_price``: jqdatasdk's signature, defaults and ``panel=False`` frames, read from MongoDB.
 
 Shapes follow what jqdatasdk returns from the platform's JQData stand-in (see
-``lib/sources/jqdata_server_prices.py``): a str security gives a frame indexed by time; a
+``taorui_assets_tests/doubles/jqdata_server_prices.py``): a str security gives a frame indexed by time; a
 list gives ``time, code, <fields>`` on a RangeIndex, rows ordered by time then code.
 """
 from __future__ import annotations

@@ -1,10 +1,15 @@
 """JQDataSource: canonical frames from JoinQuant's JQData (jqdatasdk), the backup source.
 
-How jqdatasdk 1.9.8 reaches the service (see ``jqdata_server`` for the wire format): one
+How jqdatasdk 1.9.8 reaches the service (see ``taorui_assets_tests/doubles/jqdata_server.py`` for the wire format): one
 thrift connection per thread (``JQDataClient`` lives in a ``threading.local``), created on
-``jqdatasdk.auth(username, password, host, port)``. Host/port passed to ``auth`` win;
-JQDATA_HOST / JQDATA_PORT are read by the client only when ``auth`` is never called, so
-we read them ourselves and pass them on. ``auth_by_token`` is broken in 1.9.8 (it calls
+``jqdatasdk.auth(username, password, host, port)``. Host/port are always passed to ``auth``
+explicitly (None = the client's default server), so the client never reads JQDATA_HOST /
+JQDATA_PORT from the environment (it does only when ``auth`` is never called). A refused
+login is the server answering ``status=False`` (the client raises a bare ``Exception``
+with the server's text): :class:`JQDataAuthError`. Anything else while logging in — a
+refused or timed-out connection, or a host that answers but does not speak JQData's
+thrift (``No protocol version header``) — is :class:`JQDataConnectionError`.
+``auth_by_token`` is broken in 1.9.8 (it calls
 the thrift client before creating it), so only username/password is supported. Every
 function we use goes over thrift ``query`` — ``finance.run_query`` too (``db_query`` with
 client-compiled SQL); the HTTP API serves only live ticks, which we do not use.
@@ -43,7 +48,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from typing import Callable, Optional, Sequence
 
@@ -64,7 +68,11 @@ class QuotaExceededError(SourceError):
 
 
 class JQDataAuthError(SourceError):
-    """JQData refused the username/password."""
+    """JQData answered, and refused the username/password."""
+
+
+class JQDataConnectionError(SourceError):
+    """The JQData server could not be reached, or what answered is not a JQData server."""
 
 
 class _Secret:
@@ -113,19 +121,13 @@ class JQDataSource(DatasetsMixin, MarketDataSource):
         pw = self._password.get()
         return text.replace(pw, "***") if pw else text
 
-    def _endpoint(self) -> tuple[Optional[str], Optional[int]]:
-        host = self.host or os.environ.get("JQDATA_HOST") or None
-        port = self.port or (int(os.environ["JQDATA_PORT"]) if os.environ.get("JQDATA_PORT") else None)
-        return host, port
-
     def _session_is_ours(self) -> bool:
         """jqdatasdk keeps ONE set of credentials per process; another source may have replaced it."""
         from jqdatasdk.client import JQDataClient
 
         p = JQDataClient._auth_params
-        host, port = self._endpoint()
         return (p.get("username") == self.username and p.get("password") == self._password.get()
-                and p.get("host") == host and p.get("port") == port)
+                and p.get("host") == self.host and p.get("port") == self.port)
 
     def connect(self):
         """Authenticate (again if another login replaced ours); returns the jqdatasdk module."""
@@ -136,7 +138,7 @@ class JQDataSource(DatasetsMixin, MarketDataSource):
         with _LOGIN:
             if self._jq is not None and self._session_is_ours():
                 return self._jq
-            host, port = self._endpoint()
+            host, port = self.host, self.port
             where = f"{host or 'the default JQData server'}{f':{port}' if port else ''}"
             jq.set_params(enable_auth_prompt=False)
             _clear_client_caches(jq)
@@ -146,8 +148,11 @@ class JQDataSource(DatasetsMixin, MarketDataSource):
             except Exception as e:  # the client raises bare Exception(server text) or socket errors
                 self._jq = None
                 msg = self._scrub(str(e)) or type(e).__name__
-                if _is_socket_error(e):
-                    raise SourceError(f"cannot reach JQData at {where}: {msg}") from None
+                if not _is_refusal(e):
+                    raise JQDataConnectionError(
+                        f"cannot reach JQData at {where}: {type(e).__name__}: {msg}. Check the JQData host "
+                        "and port settings and the network; a host that answers but is not a JQData "
+                        "server shows as a protocol error here.") from None
                 raise JQDataAuthError(
                     f"JQData authentication failed for user {self.username!r} at {where}: {msg}. "
                     "Check JQDATA_USERNAME / JQDATA_PASSWORD (and that the account has not expired)."
@@ -226,14 +231,11 @@ QUOTA_ADVICE = ("Wait for the daily reset (midnight, Beijing time), buy more quo
                 "or shrink the request (fewer codes or days) and retry.")
 
 
-def _is_socket_error(e: Exception) -> bool:
-    import socket
-
-    try:
-        from thriftpy2.transport import TTransportException
-    except ImportError:  # pragma: no cover
-        TTransportException = OSError  # noqa: N806
-    return isinstance(e, (socket.error, TTransportException))
+def _is_refusal(e: Exception) -> bool:
+    """The server's ``status=False`` answer to ``auth``: jqdatasdk raises exactly ``Exception(text)``
+    (``JQDataClient.get_error``); transport and protocol failures are subclasses (thriftpy2's
+    TTransportException, ProtocolError, OSError)."""
+    return type(e) is Exception
 
 
 CACHED_CALLS = ("get_all_securities", "get_security_info", "get_trade_days", "get_all_trade_days",
@@ -256,4 +258,5 @@ def _clear_client_caches(jq) -> None:
         pass
 
 
-__all__ = ["JQDataSource", "QuotaExceededError", "JQDataAuthError", "TRACKED_INDEXES"]
+__all__ = ["JQDataSource", "QuotaExceededError", "JQDataAuthError", "JQDataConnectionError",
+           "TRACKED_INDEXES"]

@@ -35,6 +35,10 @@ Assumptions the xtquant documentation does not settle (kept in one place):
     code ``FFFFFF.SGT``; xtdata names its columns by the metaInfo descriptions
     (``HGT北向买入资金`` …), amounts assumed CNY; HGT = sh_connect, SGT = sz_connect.
 11. 龙虎榜: the documented API offers none, so ``billboard`` raises ``SourceError``.
+12. "Today" for the undated answers (instrument details, index weights) is QMT's own
+    latest trading day, ``get_trading_dates('SH', count=1)`` (GUESS: the list ends at the
+    latest trading day, as ``get_trading_calendar`` in xtdata.py treats it), not this
+    machine's clock, so a replayed day (TAORUI_AS_OF) never stamps today's snapshot.
 """
 from __future__ import annotations
 
@@ -55,7 +59,6 @@ A_SHARE_SECTOR = "沪深京A股"
 TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ")
 BAR_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount", "preClose", "suspendFlag"]
 MINUTE_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount"]
-MAX_SUBSCRIPTIONS = 50  # xtdata doc: keep single-stock subscriptions at or below 50
 
 
 class QmtSource(QmtDatasetsMixin, MarketDataSource):
@@ -65,20 +68,19 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
                  vip_servers: Sequence[str] = (), data_home_dir: str = ".taorui/qmt",
                  listen_ports: tuple[int, int] = (58610, 58650), local_port: int = 58610,
                  batch_size: int = 500, index_codes: Sequence[str] = TRACKED_INDEXES,
-                 concept_codes: Optional[dict] = None,
-                 call_timeout_s: Optional[float] = None, log: Any = None,
+                 concept_codes: Optional[dict] = None, log: Any = None,
                  clock: Optional[Callable[[], dt.date]] = None):
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.conn = QmtConnection(api, mode=mode, token=token, vip_servers=vip_servers,
                                   data_home_dir=data_home_dir, listen_ports=listen_ports,
-                                  local_port=local_port, call_timeout_s=call_timeout_s, log=log)
+                                  local_port=local_port, log=log)
         self.batch_size = int(batch_size)
         self.index_codes = tuple(index_codes)
         self.concept_codes = dict(concept_codes or {})
-        self._clock = clock or (lambda: pd.Timestamp.now(tz=N.TZ).date())
+        self._clock = clock  # None: QMT's own latest trading day (assumption 12)
+        self._latest: Optional[dt.date] = None
         self._instruments: dict[dt.date, pd.DataFrame] = {}
-        self._subscriptions: dict[int, str] = {}
 
     def __repr__(self) -> str:
         return f"QmtSource({self.conn!r}, batch_size={self.batch_size})"
@@ -123,25 +125,15 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
         return out
 
     def _last_trading_day(self) -> dt.date:
-        return calendar.last_trading_days(self._clock(), 1)[0]
-
-    # ------------------------------------------------------------ subscriptions
-    def subscribe(self, code: str, period: str = "1d", callback=None) -> int:
-        """Single-stock subscription, refused beyond ``MAX_SUBSCRIPTIONS`` (the batch
-        datasets never subscribe; this guard is for live use)."""
-        if len(self._subscriptions) >= MAX_SUBSCRIPTIONS:
-            raise SourceError(f"QMT allows at most {MAX_SUBSCRIPTIONS} single-stock subscriptions; "
-                              "use subscribe_whole_quote for more")
-        seq = self.xt("subscribe_quote", code, period=period, start_time="", end_time="",
-                      count=0, callback=callback)
-        if seq is None or int(seq) < 0:
-            raise SourceError(f"QMT refused the subscription of {code} {period}")
-        self._subscriptions[int(seq)] = code
-        return int(seq)
-
-    def unsubscribe(self, seq: int) -> None:
-        self.xt("unsubscribe_quote", seq)
-        self._subscriptions.pop(int(seq), None)
+        """The day QMT's undated answers describe (assumption 12)."""
+        if self._clock is not None:
+            return calendar.last_trading_days(self._clock(), 1)[0]
+        if self._latest is None:
+            days = self.xt("get_trading_dates", "SH", start_time="", end_time="", count=1)
+            if not days:
+                raise EmptyAnswerError("QMT returned no latest SSE trading day")
+            self._latest = N.ms_to_local([int(days[-1])]).iloc[0].date()
+        return self._latest
 
     # ------------------------------------------------------------ reference data
     def trading_calendar(self, year: int) -> pd.DataFrame:

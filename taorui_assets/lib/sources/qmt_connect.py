@@ -14,8 +14,10 @@ Two documented modes:
 Every API call goes through :meth:`QmtConnection.call`. A failing call is followed by a
 liveness check (``xtdata.get_client().is_connected()``); a dead connection is
 reconnected once (``xtdata.reconnect``) and the call retried once; otherwise a
-``SourceError`` is raised. Messages and logs pass through :meth:`mask`, and errors are
-raised outside ``except`` blocks so no exception carrying the token is chained.
+``SourceError`` is raised. A call that hangs is bounded by the router's attempt timeout
+(``lib/sources/failover.py``), the one timeout layer, not here. Messages and logs pass
+through :meth:`mask`, and errors are raised outside ``except`` blocks so no exception
+carrying the token is chained.
 """
 from __future__ import annotations
 
@@ -32,23 +34,31 @@ _LISTENING: "weakref.WeakKeyDictionary[Any, int]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def load_api(path: str) -> Any:
-    """A namespace with ``xtdata`` and ``xtdatacenter`` from a dotted module path."""
-    mod = importlib.import_module(path)
-    ns = type("XtApi", (), {})()
-    for name in ("xtdata", "xtdatacenter"):
-        sub = getattr(mod, name, None)
-        if sub is None:
-            sub = importlib.import_module(f"{path}.{name}")
-        setattr(ns, name, sub)
-    return ns
+def load_xtquant() -> Any:
+    """The real client: a namespace with ``xtdata`` and ``xtdatacenter`` from ``xtquant``.
+
+    Imported on each call, not at module import, so the code location loads without it.
+    The wheel's native parts (``datacenter``, ``xtpythonclient``) exist only for Windows;
+    elsewhere the import fails, and that is reported as this source's failure.
+    """
+    try:
+        xtdata = importlib.import_module("xtquant.xtdata")
+        xtdatacenter = importlib.import_module("xtquant.xtdatacenter")
+    except Exception as e:  # noqa: BLE001 - ImportError, or the wheel's own init failing
+        error = f"{type(e).__name__}: {e}"
+    else:
+        ns = type("XtApi", (), {})()
+        ns.xtdata, ns.xtdatacenter = xtdata, xtdatacenter
+        return ns
+    raise SourceError("the QMT client cannot be imported here: xtquant's native parts exist only for "
+                      f"Windows, so run the QMT source there ({error})")
 
 
 class QmtConnection:
     def __init__(self, api: Any, *, mode: str = "token", token: str = "",
                  vip_servers: Sequence[str] = (), data_home_dir: str = ".taorui/qmt",
                  listen_ports: tuple[int, int] = (58610, 58650), local_port: int = 58610,
-                 call_timeout_s: Optional[float] = None, log: Any = None):
+                 log: Any = None):
         if mode not in ("token", "local"):
             raise ValueError(f"QMT mode must be 'token' or 'local', not {mode!r}")
         if mode == "token" and not token:
@@ -60,7 +70,6 @@ class QmtConnection:
         self.data_home_dir = data_home_dir
         self.listen_ports = (int(listen_ports[0]), int(listen_ports[1]))
         self.local_port = int(local_port)
-        self.call_timeout_s = call_timeout_s
         self._log = log or logging.getLogger(__name__)
         self.port: Optional[int] = None
         self.connected = False
@@ -147,43 +156,21 @@ class QmtConnection:
         self.log("warning", f"QMT connection was lost; reconnected on port {self.port}")
 
     # ------------------------------------------------------------ calling
-    def _timed(self, fn, args, kwargs):
-        if not self.call_timeout_s:
-            return fn(*args, **kwargs)
-        box: dict[str, Any] = {}
-
-        def run():
-            try:
-                box["v"] = fn(*args, **kwargs)
-            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
-                box["e"] = e
-
-        t = threading.Thread(target=run, daemon=True, name=f"qmt-{getattr(fn, '__name__', 'call')}")
-        t.start()
-        t.join(self.call_timeout_s)
-        if t.is_alive():
-            raise TimeoutError(f"no answer within {self.call_timeout_s:g}s")
-        if "e" in box:
-            raise box["e"]
-        return box.get("v")
-
     def call(self, module: str, name: str, *args, **kwargs):
         """Call ``api.<module>.<name>``; reconnect once on a dead connection."""
         self.connect()
         fn = getattr(getattr(self.api, module), name)
         first = None
         try:
-            return self._timed(fn, args, kwargs)
+            return fn(*args, **kwargs)
         except Exception as e:  # noqa: BLE001
             first = f"{type(e).__name__}: {e}"
-        if isinstance(first, str) and first.startswith("TimeoutError"):
-            raise SourceError(self.mask(f"QMT {module}.{name} hung: {first}"))
         if self.alive():
             raise SourceError(self.mask(f"QMT {module}.{name} failed: {first}"))
         self.reconnect()
         second = None
         try:
-            return self._timed(fn, args, kwargs)
+            return fn(*args, **kwargs)
         except Exception as e:  # noqa: BLE001
             second = f"{type(e).__name__}: {e}"
         raise SourceError(self.mask(f"QMT {module}.{name} failed after reconnecting: {second}"))

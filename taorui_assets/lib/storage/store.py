@@ -107,11 +107,24 @@ class Store:
         return WriteResult(len(docs), stale, f"transaction x{len(chunks)}")
 
     def _swap(self, coll, scope: dict, docs: list[dict]) -> None:
+        """Delete ``scope`` and insert ``docs`` in one transaction, retried on conflict.
+
+        Two runs writing the same partition at once (a schedule and a manual re-run, two
+        ``scripts/run``) make the server abort one transaction with ``WriteConflict``, labelled
+        ``TransientTransactionError``. ``with_transaction`` re-runs the whole swap after a
+        jittered exponential backoff (5 ms doubling-ish up to 0.5 s), and retries a commit whose
+        outcome is unknown (``UnknownTransactionCommitResult``) without committing twice. Retry
+        policy: pymongo's fixed bound of 120 s per swap, after which the last error is raised and
+        the run fails. The swap is idempotent, so whichever run commits last wins with a complete
+        partition — never a mix of both or duplicates.
+        """
+        def swap(session):
+            coll.delete_many(scope, session=session)
+            if docs:
+                coll.insert_many(docs, ordered=False, session=session)
+
         with self.db.client.start_session() as session:
-            with session.start_transaction():
-                coll.delete_many(scope, session=session)
-                if docs:
-                    coll.insert_many(docs, ordered=False, session=session)
+            session.with_transaction(swap)
 
     def read(self, dataset: str, query: dict, projection: dict | None = None) -> pd.DataFrame:
         return to_frame(dataset, list(self.db[dataset].find(query, projection)))

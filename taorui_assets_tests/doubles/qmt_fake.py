@@ -16,14 +16,21 @@ Failure injection (for adapter and failover tests):
   ``busy_ports``                           ports ``listen`` treats as taken
   ``leak_token_in_errors``                 injected errors quote the token (masking tests)
 The clock ``today`` is the day QMT's undated answers (instrument detail, index weights,
-sector list, financial data) describe.
+sector list, financial data, the latest of ``get_trading_dates``) describe.
+
+``installed(fake)`` puts the fake where the real client lives (``xtquant``,
+``xtquant.xtdata``, ``xtquant.xtdatacenter`` in ``sys.modules``), so production code that
+imports the real client (``QmtResource``) gets the fake, with no test knob in the product.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 import time
-from typing import Optional
+import types
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 import pandas as pd
 
@@ -31,7 +38,7 @@ from taorui_assets.lib import calendar
 from taorui_assets.lib.sources import qmt_normalize as N
 from taorui_assets.lib.sources.base import MarketDataSource
 from taorui_assets.lib.sources.qmt_datasets import NORTH_CODE, NORTH_FIELDS, MONEY_FLOW_FIELDS, sector_name
-from taorui_assets.lib.sources.qmt_fake_data import FakeData
+from taorui_assets_tests.doubles.qmt_fake_data import FakeData
 
 
 def _recorded(module: str):
@@ -296,5 +303,37 @@ class FakeXtquant:
         return _Client(self)
 
 
-__all__ = ["FakeXtquant", "FakeXtdata", "FakeXtdatacenter", "NORTH_CODE", "NORTH_FIELDS",
+def sim_concept_codes() -> dict[str, str]:
+    """SimMarket's concept name → code, for ``QmtResource(concept_codes=...)`` / ``QmtSource``:
+    QMT names concepts without codes (see qmt_datasets.parse_sector)."""
+    from taorui_assets.lib.sim.sectors import CONCEPTS
+
+    return {name: code for code, name, _start in CONCEPTS}
+
+
+def _xtquant_modules() -> dict:
+    return {k: v for k, v in sys.modules.items() if k == "xtquant" or k.startswith("xtquant.")}
+
+
+@contextmanager
+def installed(fake: FakeXtquant) -> Iterator[FakeXtquant]:
+    """``import xtquant.xtdata`` (and ``xtdatacenter``) give the fake's modules inside the block;
+    whatever ``xtquant`` modules were loaded before (the real ones, say) are restored after."""
+    saved = _xtquant_modules()
+    package = types.ModuleType("xtquant", "the fake xtquant of taorui_assets_tests.doubles.qmt_fake")
+    package.__path__ = []  # a package, so ``import xtquant.xtdata`` resolves via sys.modules
+    package.xtdata, package.xtdatacenter = fake.xtdata, fake.xtdatacenter
+    for k in saved:
+        del sys.modules[k]
+    sys.modules.update({"xtquant": package, "xtquant.xtdata": fake.xtdata,
+                        "xtquant.xtdatacenter": fake.xtdatacenter})
+    try:
+        yield fake
+    finally:
+        for k in _xtquant_modules():
+            del sys.modules[k]
+        sys.modules.update(saved)
+
+
+__all__ = ["FakeXtquant", "installed", "sim_concept_codes", "FakeXtdata", "FakeXtdatacenter", "NORTH_CODE", "NORTH_FIELDS",
            "MONEY_FLOW_FIELDS", "sector_name"]

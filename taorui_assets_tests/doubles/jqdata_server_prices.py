@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import codes as C
-from taorui_assets.lib.sources.jqdata_server_api import DEFAULT_FIELDS, PRICE_FIELDS, as_list, parse_dt
+from taorui_assets_tests.doubles.jqdata_server_api import DEFAULT_FIELDS, PRICE_FIELDS, as_list, parse_dt
 
 CANON = {"money": "amount"}  # JQData field → canonical column
 

@@ -46,7 +46,7 @@ class JQApi:
         self.source = source
         self.today = today
         self._cache: dict[tuple, Any] = {}
-        from taorui_assets.lib.sources.jqdata_server_finance import FinanceDB
+        from taorui_assets_tests.doubles.jqdata_server_finance import FinanceDB
 
         self.finance = FinanceDB(self)
 
@@ -241,7 +241,7 @@ class JQApi:
     def get_price(self, security, start_date=None, end_date=None, frequency="daily", fields=None,
                   skip_paused=False, fq="pre", count=None, panel=True, fill_paused=True,
                   round=True, **_ignored):
-        from taorui_assets.lib.sources.jqdata_server_prices import get_price
+        from taorui_assets_tests.doubles.jqdata_server_prices import get_price
 
         return get_price(self, security, start_date, end_date, frequency, fields, skip_paused, fq,
                          count, fill_paused, round)

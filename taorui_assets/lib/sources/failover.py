@@ -5,61 +5,52 @@ timeout, an empty answer where data must exist, or an answer with bad rows moves
 WHOLE partition to the next source, so a partition never mixes sources. The outcome of
 every attempt is kept for the logs, the materialization metadata and the quarantine.
 
-A circuit breaker stops hammering a dead source: after ``threshold`` consecutive
-failures (errors, timeouts, empty answers) it is skipped for ``cooldown_s`` seconds, then
-probed again with the next real request (half-open); a success closes it.
+A source is built on first use (``LazySource``), inside its attempt: a source that cannot
+even be constructed (the client library does not import, a credential is missing) is that
+source's failure like any other — the partition falls back, the breaker counts it, and a
+warning says why. The circuit breaker (``breaker.CircuitBreaker``) stops hammering a dead
+source.
 
-A timed-out call cannot be killed in Python: its worker thread is abandoned and finishes
-(or hangs) in the background while the next source answers.
+The per-attempt timeout here is the platform's ONE timeout on source calls. A timed-out
+call cannot be killed in Python: its worker thread is abandoned and finishes (or hangs) in
+the background while the next source answers.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Protocol, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import pandas as pd
 
 from taorui_assets.lib.sources.base import EmptyAnswerError, MarketDataSource, SourceError
+from taorui_assets.lib.sources.breaker import CircuitBreaker
 from taorui_assets.lib.validation import Judgement, judge
 
 log_ = logging.getLogger(__name__)
 
 
-class Breaker(Protocol):
-    def allow(self, source: str) -> bool: ...
-    def success(self, source: str) -> None: ...
-    def failure(self, source: str, reason: str) -> None: ...
+class LazySource:
+    """A source known by name now and built when first asked for data."""
 
+    def __init__(self, name: str, build: Callable[[], MarketDataSource]):
+        self.name = name
+        self._build = build
+        self._source: Optional[MarketDataSource] = None
 
-class MemoryBreaker:
-    """Per-process breaker state (tests, single runs); ``MongoBreaker`` shares it across runs."""
+    def get(self) -> MarketDataSource:
+        if self._source is None:
+            try:
+                self._source = self._build()
+            except Exception as exc:  # the message names the source; the cause is the client's
+                why = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+                raise SourceError(f"{self.name} could not be built: {why}") from None
+        return self._source
 
-    def __init__(self, threshold: int = 3, cooldown_s: float = 300.0, clock=time.monotonic):
-        self.threshold, self.cooldown_s, self.clock = threshold, cooldown_s, clock
-        self.failures: dict[str, int] = {}
-        self.opened_at: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, source: str) -> bool:
-        with self._lock:
-            opened = self.opened_at.get(source)
-            return opened is None or self.clock() - opened >= self.cooldown_s
-
-    def success(self, source: str) -> None:
-        with self._lock:
-            self.failures.pop(source, None)
-            self.opened_at.pop(source, None)
-
-    def failure(self, source: str, reason: str) -> None:
-        with self._lock:
-            n = self.failures.get(source, 0) + 1
-            self.failures[source] = n
-            if n >= self.threshold:
-                self.opened_at[source] = self.clock()
+    def __repr__(self) -> str:
+        return f"LazySource({self.name!r}, built={self._source is not None})"
 
 
 @dataclass
@@ -94,13 +85,14 @@ class AllSourcesFailed(SourceError):
 
 
 class SourceRouter:
-    def __init__(self, sources: Sequence[MarketDataSource], timeouts_s: Sequence[Optional[float]] = (),
-                 breaker: Optional[Breaker] = None, log=None):
+    def __init__(self, sources: Sequence[Union[MarketDataSource, LazySource]],
+                 timeouts_s: Sequence[Optional[float]] = (), breaker: Optional[CircuitBreaker] = None,
+                 log=None):
         if not sources:
             raise ValueError("a SourceRouter needs at least one source")
-        self.sources = list(sources)
+        self.sources = [s if isinstance(s, LazySource) else LazySource(s.name, lambda s=s: s) for s in sources]
         self.timeouts = list(timeouts_s) + [None] * (len(self.sources) - len(timeouts_s))
-        self.breaker = breaker or MemoryBreaker()
+        self.breaker = breaker or CircuitBreaker()
         self.log = log or log_
 
     @property
@@ -110,13 +102,13 @@ class SourceRouter:
     def fetch(self, dataset: str, call: Callable[[MarketDataSource], pd.DataFrame], *,
               allow_empty: bool = False, known_codes: Optional[set[str]] = None) -> FetchResult:
         result = FetchResult(frame=None, source=None)
-        for i, (source, timeout) in enumerate(zip(self.sources, self.timeouts)):
+        for i, source in enumerate(self.sources):
             last = i == len(self.sources) - 1
             if not self.breaker.allow(source.name) and not last:
                 result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
                 self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
                 continue
-            attempt = self.attempt(source, call, timeout)
+            attempt = self.attempt(i, call)
             result.attempts.append(attempt)
             if attempt.outcome == "ok":
                 frame = attempt.frame
@@ -142,11 +134,12 @@ class SourceRouter:
             raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
         return result
 
-    @staticmethod
-    def attempt(source: MarketDataSource, call, timeout: Optional[float]) -> Attempt:
+    def attempt(self, index: int, call: Callable[[MarketDataSource], pd.DataFrame]) -> Attempt:
+        """Build (if needed) and ask source ``index`` once, within its timeout; never raises."""
+        source, timeout = self.sources[index], self.timeouts[index]
         t0 = time.monotonic()
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"source-{source.name}")
-        future = pool.submit(call, source)
+        future = pool.submit(lambda: call(source.get()))
         try:
             attempt = Attempt(source.name, "ok", frame=future.result(timeout=timeout))
         except concurrent.futures.TimeoutError:

@@ -116,7 +116,7 @@ class JQDataServer:
                  max_connections: int, tokens: Optional[Mapping[str, str]] = None):
         from thriftpy2.transport import TServerSocket
 
-        from taorui_assets.lib.sources.jqdata_server_api import JQApi
+        from taorui_assets_tests.doubles.jqdata_server_api import JQApi
 
         self.source = source
         self.users = dict(users)
