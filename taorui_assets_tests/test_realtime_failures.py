@@ -134,3 +134,29 @@ def test_the_heartbeat_sensor_alerts_once_when_stale_and_once_on_recovery(mongo_
             assert "outside trading hours" in sensors.capture_heartbeat(ctx).skip_message
     finally:
         hook.close()
+
+
+from taorui_assets_tests.test_qmt_conformance import check_calls, real_xt  # noqa: E402,F401 - fixture
+
+
+def test_the_feed_calls_bind_to_the_real_xtquant_and_the_double_pushes_its_shapes(real_xt):
+    from taorui_assets.lib.sources.qmt_connect import QmtConnection
+    from taorui_assets.lib.sources.sim import SimSource
+    from taorui_assets_tests.doubles.xtdata_ticks import TickXtquant
+
+    src = SimSource()
+    codes = [c for c in src.market.codes if c.endswith(".SZ")][:3]
+    got = []
+    for per_code in (False, True):
+        fake = TickXtquant(src, market=src.market, day="2026-11-20", speed=20000, t0=time.time(), universe=codes,
+                           today=dt.date(2026, 11, 20))
+        feed = QmtFeed(QmtConnection(fake, mode="token", token="t0ken", listen_ports=(58610, 58620)),
+                       codes if per_code else ["SZ"], per_code=per_code)
+        feed.start(got.append)
+        time.sleep(1.5)
+        feed.stop()
+        assert not check_calls(fake.calls, real_xt), check_calls(fake.calls, real_xt)
+        names = {n for _m, n, _a, _k in fake.calls}
+        assert ("subscribe_quote" if per_code else "subscribe_whole_quote") in names and "unsubscribe_quote" in names
+    assert got and all(set(b.codes) <= set(codes) for b in got)
+    assert all(b.values.shape[1] == NV for b in got)

@@ -27,10 +27,7 @@ from taorui_assets.lib.realtime.feeds import Replay
 from taorui_assets.lib.sim.ticks import day_ticks
 from taorui_assets.lib.sources.qmt_normalize import lot_factor
 
-try:  # the doubles' home after the move (issue 10); the old place before it
-    from taorui_assets_tests.doubles.qmt_fake import FakeXtdata, FakeXtquant, _recorded
-except ImportError:  # pragma: no cover
-    from taorui_assets.lib.sources.qmt_fake import FakeXtdata, FakeXtquant, _recorded
+from taorui_assets_tests.doubles.qmt_fake import FakeXtdata, FakeXtquant, _recorded
 
 _XT = {"last_price": "lastPrice", "open": "open", "high": "high", "low": "low", "pre_close": "lastClose",
        "volume": "volume", "amount": "amount", "status": "stockStatus", "trade_count": "transactionNum"}
