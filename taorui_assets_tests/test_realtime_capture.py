@@ -58,9 +58,9 @@ def _expected(market, codes) -> pd.DataFrame:
 
 
 def _capture_cmd(journal: Path) -> list:
-    return [sys.executable, "-m", "taorui_assets.cli", "capture", "--feed", "qmt", "--qmt-mode", "local",
-            "--qmt-api", "taorui_assets_tests.doubles.xtdata_ticks_env", "--markets", "SH,SZ",
-            "--journal-dir", str(journal)]
+    # `scripts/run capture --feed qmt` with the fake xtquant as the client (doubles/capture_fake_qmt.py)
+    return [sys.executable, "-m", "taorui_assets_tests.doubles.capture_fake_qmt", "--qmt-mode", "local",
+            "--markets", "SH,SZ", "--journal-dir", str(journal)]
 
 
 def _push_log(path: Path) -> tuple[set, set]:

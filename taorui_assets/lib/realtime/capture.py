@@ -74,6 +74,8 @@ class Capture:
         self.received = 0          # ticks journaled by this process
         self.written = 0           # ticks written to MongoDB by this process (replay included)
         self.replayed = 0
+        self.not_captured = 0      # pushed ticks refused after a journal failure
+        self._start_sizes: dict[str, int] = {}
         self.lags_ms: deque = deque(maxlen=200_000)  # (ticks, lag ms) of committed batches
         self.mongo_ok = True
         self.last_error = ""
@@ -85,12 +87,16 @@ class Capture:
 
     # ------------------------------------------------------------ the feed's callback
     def on_batch(self, batch: Batch) -> None:
-        if not len(batch) or self.fatal:
+        if not len(batch):
+            return
+        if self.fatal:  # stopping after a journal failure: counted and reported, never silent
+            self.not_captured += len(batch)
             return
         day = dt.datetime.fromtimestamp(int(batch.times[0]) / 1000, SH).date().isoformat()
         try:
             self.journal.append(day, batch)
         except JournalError as e:
+            self.not_captured += len(batch)
             self.fatal = f"{e}; {len(batch)} ticks of this push were NOT captured"
             log.critical("JOURNAL WRITE FAILED: %s. Stopping the capture.", self.fatal)
             try:
@@ -134,6 +140,8 @@ class Capture:
             self._state_day = day
         self.store.write(batches)
         self.journal.commit(day, end)
+        if end <= self._start_sizes.get(day, 0):
+            self.replayed += n
         done = time.time_ns()
         for b in batches:
             self.lags_ms.append((len(b), (done - b.received_ns) / 1e6))
@@ -156,9 +164,9 @@ class Capture:
                 self.mongo_ok, self.last_error = False, f"{type(e).__name__}: {str(e)[:200]}"
                 log.warning("MongoDB write failed (%s); journaling continues, lag %.1fs, retry in %.1fs",
                             self.last_error, self.lag_s(), delay)
-                if self.stop_event.wait(delay) and not force:
-                    return 0
-                if force and self._give_up_at is not None and time.monotonic() > self._give_up_at:
+                self.stop_event.wait(delay)
+                # Stopping: give up at once while running, or at the drain's deadline.
+                if self.stop_event.is_set() and (self._give_up_at is None or time.monotonic() > self._give_up_at):
                     return 0
                 delay = min(delay * 2, self.cfg.backoff_max_s)
 
@@ -207,11 +215,10 @@ class Capture:
                 signal.signal(sig, lambda signum, frame: self.stop_event.set())
         backlog = self.journal.pending_days()
         if backlog:
+            # Subscribe first, so no push is missed while the backlog is written (oldest first).
+            self._start_sizes = {d: self.journal.size(d) for d in backlog}
             log.info("replaying the journal from the last committed offset: %s",
                      ", ".join(f"{d} ({self.journal.size(d) - self.journal.committed(d):,} bytes)" for d in backlog))
-            while self.journal.pending_days() and not self.stop_event.is_set():
-                self.replayed += self._write_with_backoff(force=True)
-            log.info("replayed %s ticks", f"{self.replayed:,}")
         self.feed.start(self.on_batch)
         log.info("capture running: feed %s, journal %s (fsync %s), batches of %d ticks or %d ms",
                  self.feed.name, self.cfg.journal_dir, self.cfg.fsync, self.cfg.batch_ticks, self.cfg.batch_ms)
@@ -240,8 +247,9 @@ class Capture:
         self.heartbeat(state, force=True)
         p50, p99 = self.lag_percentiles()
         msg = (f"capture stopped: {self.received:,} ticks received and journaled, {self.written:,} written to MongoDB "
-               f"({self.replayed:,} replayed at start, {self.written - before:,} flushed while stopping); "
-               f"lag p50 {p50:.0f} ms, p99 {p99:.0f} ms; ")
+               f"({self.replayed:,} replayed from before this start, {self.written - before:,} flushed while stopping); "
+               + (f"{self.not_captured:,} pushed ticks NOT captured (journal failure); " if self.not_captured else "")
+               + f"lag p50 {p50:.0f} ms, p99 {p99:.0f} ms; ")
         msg += ("journal fully committed" if left == 0 else
                 f"{left:,} journal bytes NOT yet in MongoDB — they are replayed at the next start")
         log.info(msg)

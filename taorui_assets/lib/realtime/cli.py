@@ -38,7 +38,6 @@ def add_capture_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-ticks", type=int, default=BATCH_TICKS, help=f"write every N ticks (default {BATCH_TICKS})")
     p.add_argument("--batch-ms", type=int, default=BATCH_MS, help=f"… or every T ms (default {BATCH_MS})")
     p.add_argument("--qmt-mode", choices=["token", "local"], default="token")
-    p.add_argument("--qmt-api", default="xtquant", help="module providing xtdata/xtdatacenter")
     p.add_argument("--qmt-local-port", type=int, default=58610)
     p.add_argument("--day", help="sim feed: the trading day to replay (default: the last closed one)")
     p.add_argument("--speed", type=float, default=60.0, help="sim feed: speed-up factor (default 60)")
@@ -73,11 +72,12 @@ def build_feed(args, env: Mapping[str, str]):
         day = dt.date.fromisoformat(args.day) if args.day else last_closed_trading_day()
         return SimFeed(market, day, codes, speed=args.speed)
     from taorui_assets.lib.realtime.feeds import QmtFeed
-    from taorui_assets.lib.sources.qmt_connect import QmtConnection, load_api
+    from taorui_assets.lib.sources.qmt_connect import QmtConnection, load_xtquant
 
-    conn = QmtConnection(load_api(args.qmt_api), mode=args.qmt_mode, token=env.get("QMT_TOKEN", ""),
-                         local_port=args.qmt_local_port, log=log)
     targets = args.codes.split(",") if args.codes else args.markets.split(",")
+    QmtFeed.check_targets(targets, args.per_code)  # before touching the client
+    conn = QmtConnection(load_xtquant(), mode=args.qmt_mode, token=env.get("QMT_TOKEN", ""),
+                         local_port=args.qmt_local_port, log=log)
     return QmtFeed(conn, targets, per_code=args.per_code)
 
 
@@ -87,10 +87,12 @@ def run_capture(args, uri: str, env: Mapping[str, str]) -> int:
     # Short server selection: the writer's own backoff handles an unreachable server.
     client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000, socketTimeoutMS=30000)
     db = client[env.get("TAORUI_MONGO_DB", "taorui")]
+    from taorui_assets.lib.sources.base import SourceError
+
     try:
         feed = build_feed(args, env)
-    except ValueError as e:
-        print(f"[taorui] capture: {e}")
+    except (ValueError, SourceError) as e:  # a configuration or client problem: one line, no traceback
+        print(f"[taorui] capture: {e}", flush=True)
         return 2
     cfg = CaptureConfig(journal_dir=args.journal_dir, fsync=args.fsync, batch_ticks=args.batch_ticks,
                         batch_ms=args.batch_ms)

@@ -45,18 +45,22 @@ class QmtFeed(QuoteFeed):
     name = "qmt"
 
     def __init__(self, connection, targets: Sequence[str] = MARKETS, per_code: bool = False):
+        self.check_targets(targets, per_code)
         self.conn = connection
         self.targets = list(targets)
         self.per_code = per_code
-        if per_code:
-            if any(t in MARKETS for t in self.targets):
-                raise ValueError("per-code subscription (basic permissions) needs codes, not markets")
-            if len(self.targets) > PER_CODE_LIMIT:
-                raise ValueError(f"per-code subscription is limited to {PER_CODE_LIMIT} codes "
-                                 f"(xtdata.md 请求限制); got {len(self.targets)}: use the whole-market push")
         self._seqs: list[int] = []
         self._on: Optional[OnBatch] = None
         self._stopped = threading.Event()
+
+    @staticmethod
+    def check_targets(targets: Sequence[str], per_code: bool) -> None:
+        if per_code:
+            if any(t in MARKETS for t in targets):
+                raise ValueError("per-code subscription (basic permissions) needs codes, not markets")
+            if len(targets) > PER_CODE_LIMIT:
+                raise ValueError(f"per-code subscription is limited to {PER_CODE_LIMIT} codes "
+                                 f"(xtdata.md 请求限制); got {len(targets)}: use the whole-market push")
 
     def _callback(self, datas) -> None:
         if self._stopped.is_set() or not datas:
