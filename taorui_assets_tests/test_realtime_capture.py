@@ -16,7 +16,6 @@ from pathlib import Path
 import dagster as dg
 import numpy as np
 import pandas as pd
-import pytest
 from pymongo import MongoClient
 
 from taorui_assets.lib.realtime import storage
@@ -24,7 +23,6 @@ from taorui_assets.lib.realtime.capture import Capture, CaptureConfig
 from taorui_assets.lib.realtime.codec import VALUE_FIELDS
 from taorui_assets.lib.realtime.feeds import QmtFeed
 from taorui_assets.lib.sim import ticks as sim_ticks
-from taorui_assets.lib.sim.market import SimMarket
 from taorui_assets.lib.sources.qmt_connect import QmtConnection
 from taorui_assets.lib.sources.sim import SimSource
 from taorui_assets.lib.storage.embedded import EmbeddedMongo

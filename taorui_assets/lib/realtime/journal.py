@@ -14,7 +14,6 @@ One capture owns the directory at a time (an flock on ``<dir>/.lock``).
 """
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import os
 import threading

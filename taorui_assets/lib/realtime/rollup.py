@@ -32,12 +32,6 @@ def bar_end_ms(epoch_ms: np.ndarray, utc_offset_s: int = 8 * 3600) -> np.ndarray
     return local_ms - of_day - utc_offset_s * 1000 + _ENDS_S[bar_index(secs)] * 1000
 
 
-def bar_end(ts: pd.Timestamp) -> pd.Timestamp:
-    day = ts.normalize()
-    s = int((ts - day) / pd.Timedelta(seconds=1))
-    return day + pd.Timedelta(seconds=int(_ENDS_S[bar_index(np.array([s]))[0]]))
-
-
 def rollup(ticks: pd.DataFrame) -> pd.DataFrame:
     """Canonical ticks (code, time, last_price, volume, amount, …) → canonical 1m bars
     (code, date, period, time, open, high, low, close, volume, amount), minutes with ticks only."""
