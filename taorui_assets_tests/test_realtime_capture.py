@@ -185,6 +185,8 @@ def test_mongodb_killed_mid_session_loses_nothing_and_the_sealed_day_equals_sim_
                           "no_long_gaps": True, "reconciles_with_minute_bars": True}, checks
         meta = res.asset_materializations_for_node("ticks")[0].metadata
         assert meta["bar_differences"].value == 0 and meta["coverage_bars"].value == 1.0
+        assert meta["live_bar_differences"].value == 0
+        assert db[storage.TICKS].count_documents({"bar": {"$exists": True}}) == 0  # replaced by minute_bars
         assert meta["sealed"].value and not journal_file.exists()
         # The roll-up of the sealed day equals SimMarket's minute bars.
         from taorui_assets.lib.realtime.rollup import rollup

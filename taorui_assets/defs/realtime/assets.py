@@ -43,8 +43,10 @@ def ticks(context: dg.AssetExecutionContext, mongo: MongoResource, realtime: Rea
     codes = sorted(db[storage.TICKS].distinct("code", {"date": day}))
     if not codes:
         raise dg.Failure(description=f"no ticks were captured on {key}: was `scripts/run capture` running?")
-    totals = {k: 0 for k in ("ticks", "bars", "reference_bars", "differences", "cumulative", "limits", "gaps")}
-    examples: dict[str, list] = {k: [] for k in ("cumulative", "limits", "gaps", "differences")}
+    totals = {k: 0 for k in ("ticks", "bars", "reference_bars", "differences", "live_bar_differences",
+                             "cumulative", "limits", "gaps")}
+    examples: dict[str, list] = {k: [] for k in ("cumulative", "limits", "gaps", "differences",
+                                                 "live_bar_differences")}
     ref_codes = set(db["minute_bars"].distinct("code", {"date": day, "period": "1m"}))
     end = day + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
     for i in range(0, len(codes), CHUNK):
@@ -58,6 +60,12 @@ def ticks(context: dg.AssetExecutionContext, mongo: MongoResource, realtime: Rea
             examples[k] += v.head(5).astype(str).to_dict("records")
         ref = mongo.store().read("minute_bars", {"date": day, "period": "1m", "code": {"$in": part}})
         bars, diff = seal.reconcile(t, ref)
+        # The live bars the capture kept during the session, against the same reference: what
+        # intraday readers saw differs from the final bars by this much (recorded, then replaced).
+        live = storage.live_bars(db, day.date(), part)
+        _, live_diff = seal.reconcile_bars(live, ref)
+        totals["live_bar_differences"] += len(live_diff)
+        examples["live_bar_differences"] += live_diff.head(5).astype(str).to_dict("records")
         totals["ticks"] += len(t)
         totals["bars"] += len(bars)
         totals["reference_bars"] += len(ref)
@@ -92,7 +100,8 @@ def ticks(context: dg.AssetExecutionContext, mongo: MongoResource, realtime: Rea
         "dagster/row_count": totals["ticks"], "codes_captured": len(codes), "codes_in_minute_bars": len(ref_codes),
         "coverage_codes": round(len(set(codes) & ref_codes) / len(ref_codes), 4) if ref_codes else 0.0,
         "coverage_bars": round(totals["bars"] / totals["reference_bars"], 4) if totals["reference_bars"] else 0.0,
-        "bars_rolled_up": totals["bars"], "bar_differences": totals["differences"], "sealed": sealed,
+        "bars_rolled_up": totals["bars"], "bar_differences": totals["differences"],
+        "live_bar_differences": totals["live_bar_differences"], "sealed": sealed,
         "journal_removed": removed,
         "tolerances": f"volume max({seal.VOLUME_ATOL:g} sh, {seal.VOLUME_RTOL:.0%}), "
                       f"amount max({seal.AMOUNT_ATOL:g} CNY, {seal.AMOUNT_RTOL:.0%}); gap {seal.GAP_S}s",

@@ -36,7 +36,7 @@ def _post(text: str, log) -> bool:
 
 
 @dg.sensor(
-    name="capture_heartbeat", minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+    name="capture_heartbeat", minimum_interval_seconds=30,
     description="During trading hours, alerts through the chat webhook when the tick capture's "
     "heartbeat is stale or its MongoDB lag is too high (thresholds: the realtime resource).",
 )

@@ -70,7 +70,11 @@ def check(ticks: pd.DataFrame, daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def reconcile(ticks: pd.DataFrame, reference: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rolled-up bars, per-bar differences beyond tolerance) against reference 1m bars.
     Bars present on one side only count as differences."""
-    bars = rollup(ticks)
+    return reconcile_bars(rollup(ticks), reference)
+
+
+def reconcile_bars(bars: pd.DataFrame, reference: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(bars, per-bar differences beyond tolerance) of any 1m bars against the reference."""
     keys = ["code", "time"]
     ref = reference[keys + ["open", "high", "low", "close", "volume", "amount"]]
     m = bars.merge(ref, on=keys, how="outer", suffixes=("", "_ref"), indicator=True)
