@@ -1,5 +1,6 @@
 """When the datasets are refreshed and when they count as fresh: run times from the
-environment (read once, at definition load) and one freshness policy per dataset.
+environment (read once, at definition load) and one freshness policy per schedule; a
+dataset's spec (lib/datasets.py) names its schedule.
 
 - ``TAORUI_CLOSE_RUN_TIMES`` (default ``15:30,18:30``): market and flow datasets of the day,
   a first pass after the close and a re-run for late data (QMT / JQData finish their
@@ -21,15 +22,11 @@ from typing import Optional
 
 import dagster as dg
 
-from taorui_assets.lib import schemas
+from taorui_assets.lib import datasets
 from taorui_assets.lib.calendar import TIMEZONE
 
 CLOSE = dt.time(15, 0)
 CALL_AUCTION = dt.time(9, 15)
-
-CLOSE_DATASETS = ("daily_bars", "minute_bars", "adj_factors", "billboard", "northbound_flow", "money_flow")
-REFERENCE_DATASETS = ("instruments", "sector_membership")
-WEEKLY_DATASETS = ("index_weights",)
 
 # Index weights run on Saturday morning for the week's last trading day; see defs/schedules.py.
 INDEX_WEIGHTS_RUN = "0 8 * * 6"
@@ -78,27 +75,53 @@ def reference_run_time() -> dt.time:
     return t
 
 
-def freshness_policy(dataset: str) -> Optional[dg.FreshnessPolicy]:
-    """The policy for one dataset (``dataset_asset``'s ``dataset``), or None for the yearly
-    calendar and the quarterly statements, which are refreshed on news rather than a clock."""
-    if dataset not in schemas.SCHEMAS:
-        raise ValueError(f"unknown dataset {dataset!r}")
-    if dataset in CLOSE_DATASETS:
-        deadline = fresh_by()
+def freshness_policy(schedule: str, fresh_by: dt.time) -> Optional[dg.FreshnessPolicy]:
+    """The policy of the datasets run by ``schedule`` (lib/datasets.py), or None for those
+    refreshed on news or by hand (financial statements, the yearly calendar)."""
+    if schedule not in datasets.SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; known: {', '.join(datasets.SCHEDULES)}")
+    if schedule == datasets.CLOSE:
         # Only a run after the close counts: a morning re-run of yesterday is not today's data.
         return dg.FreshnessPolicy.cron(
-            deadline_cron=weekday_cron(deadline),
-            lower_bound_delta=dt.timedelta(minutes=_minutes(deadline) - _minutes(CLOSE)),
+            deadline_cron=weekday_cron(fresh_by),
+            lower_bound_delta=dt.timedelta(minutes=_minutes(fresh_by) - _minutes(CLOSE)),
             timezone=TIMEZONE,
         )
-    if dataset in REFERENCE_DATASETS:
+    if schedule == datasets.PRE_OPEN:
         return dg.FreshnessPolicy.cron(
             deadline_cron=weekday_cron(CALL_AUCTION),
             lower_bound_delta=dt.timedelta(minutes=_minutes(CALL_AUCTION)),  # any run since midnight
             timezone=TIMEZONE,
         )
-    if dataset in WEEKLY_DATASETS:
+    if schedule == datasets.WEEKLY:
         return dg.FreshnessPolicy.cron(
             deadline_cron=INDEX_WEIGHTS_DEADLINE, lower_bound_delta=dt.timedelta(days=1), timezone=TIMEZONE,
         )
     return None
+
+
+def dataset_freshness(fresh_by: dt.time) -> dict[str, dg.FreshnessPolicy]:
+    """asset name → its policy, for every dataset asset held to its schedule's deadline."""
+    out = {}
+    for spec in datasets.SPECS:
+        policy = freshness_policy(spec.schedule, fresh_by) if spec.fresh else None
+        if policy is not None:
+            out.update({asset: policy for asset in spec.assets})
+    return out
+
+
+def with_freshness(defs: dg.Definitions, fresh_by: dt.time) -> dg.Definitions:
+    """``defs`` with the dataset assets' freshness policies attached. Called when the
+    definitions load, because the deadline is configured (``fresh_by``), never at import."""
+    policies = dataset_freshness(fresh_by)
+
+    def attach(spec: dg.AssetSpec) -> dg.AssetSpec:
+        policy = policies.get(spec.key.to_user_string())
+        return spec if policy is None else spec.replace_attributes(freshness_policy=policy)
+
+    # The same definitions with the assets mapped (Definitions.map_asset_specs is a preview API).
+    return dg.Definitions(
+        assets=dg.map_asset_specs(attach, defs.assets or []), asset_checks=defs.asset_checks,
+        schedules=defs.schedules, sensors=defs.sensors, jobs=defs.jobs, resources=defs.resources,
+        executor=defs.executor, loggers=defs.loggers, metadata=defs.metadata, component_tree=defs.component_tree,
+    )

@@ -2,6 +2,7 @@
 
     python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
     python -m taorui_assets.cli ui [--port 3000]
+    python -m taorui_assets.cli datasets
     python -m taorui_assets.cli capture [--feed qmt|sim] [--markets SH,SZ,BJ | --codes ...]
 """
 from __future__ import annotations
@@ -18,11 +19,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".taorui"
-COLLECTIONS = [
-    "instruments", "trading_calendar", "daily_bars", "minute_bars", "adj_factors", "financial_statements",
-    "sector_membership", "index_weights", "billboard", "northbound_flow", "money_flow",
-    "quarantine", "reconciliation",
-]
+
+
+def collections() -> list[str]:
+    """Every collection the summary counts: the registry's, then the bad rows and the differences."""
+    from taorui_assets.lib.datasets import collections as registered
+    from taorui_assets.lib.storage import quarantine, reconciliation
+
+    return registered() + [quarantine.COLLECTION, reconciliation.COLLECTION]
 
 
 def say(msg: str) -> None:
@@ -73,18 +77,6 @@ def window(days: int, end: str | None) -> list[str]:
     return keys[max(0, i - days + 1): i + 1]
 
 
-def quarters_before(day: str, n: int = 4) -> list[str]:
-    d = dt.date.fromisoformat(day)
-    year, q = d.year, (d.month - 1) // 3  # the last quarter that has ended
-    out = []
-    for _ in range(n):
-        if q == 0:
-            year, q = year - 1, 4
-        out.append(f"{year}Q{q}")
-        q -= 1
-    return sorted(out)
-
-
 def run(args) -> int:
     _dagster_home()
     with mongo_uri() as uri:
@@ -92,13 +84,14 @@ def run(args) -> int:
         from pymongo import MongoClient
 
         from taorui_assets.cli_runs import LocalRunner
+        from taorui_assets.lib.quarters import ended_before
 
         _fail_interrupted_runs()
         instance = dg.DagsterInstance.get()
         runner = LocalRunner(instance, ROOT / "workspace.yaml")
         days = window(args.days, args.end)
         years = sorted({d[:4] for d in days})
-        quarters = quarters_before(days[-1])
+        quarters = ended_before(dt.date.fromisoformat(days[-1]))
         plan = [("trading_calendar_job", y) for y in years]
         plan += [("daily_datasets", d) for d in days]
         plan += [("financial_statements_job", q) for q in quarters]
@@ -122,7 +115,7 @@ def run(args) -> int:
         with MongoClient(uri) as client:
             db = client["taorui"]
             say("documents per collection:")
-            for name in COLLECTIONS:
+            for name in collections():
                 print(f"    {name:<22}{db[name].count_documents({}):>10,}")
         say(f"asset checks: {passed} passed, {failed} failed")
         for f in failures:
@@ -171,6 +164,21 @@ def capture(args) -> int:
         return run_capture(args, uri, os.environ)
 
 
+def datasets(args) -> int:
+    """The dataset registry (lib/datasets.py) as a table; no database needed."""
+    from taorui_assets.lib.datasets import SCHEDULES, SPECS
+
+    rows = [("dataset", "collection", "partitions", "natural key", "group", "schedule")]
+    for s in SPECS:
+        when = SCHEDULES[s.schedule].by or "by hand"
+        name = s.name + (f" ({', '.join(s.periods)})" if s.periods else "")
+        rows.append((name, s.collection, s.partitions, ", ".join(s.key), s.group, f"{s.schedule}: {when}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    return 0
+
+
 def _exit_on_sigterm(signum, frame):
     # SIGTERM/SIGHUP would otherwise skip the finally blocks that stop the embedded server.
     raise SystemExit(128 + signum)
@@ -187,13 +195,14 @@ def main(argv=None) -> int:
     u = sub.add_parser("ui", help="start dagster dev against the same database")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
+    sub.add_parser("datasets", help="list the registered datasets (lib/datasets.py)")
     from taorui_assets.lib.realtime.cli import add_capture_arguments
 
     add_capture_arguments(sub.add_parser("capture", help="capture QMT's tick push into MongoDB (runs until stopped)"))
     args = p.parse_args(argv)
     if args.cmd is None:
         args = p.parse_args(["run"] + (argv or sys.argv[1:]))
-    return {"run": run, "ui": ui, "capture": capture}[args.cmd](args)
+    return {"run": run, "ui": ui, "datasets": datasets, "capture": capture}[args.cmd](args)
 
 
 if __name__ == "__main__":

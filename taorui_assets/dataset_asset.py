@@ -7,18 +7,24 @@ rows go to the ``quarantine`` collection and the whole answer is rejected, so th
 source is asked for the whole partition. If no source delivers a valid partition the run
 fails before anything is written. The source actually used is stamped on every document
 and in the materialization metadata.
+
+Partitions, group, owners, tags and the column schema come from the dataset's spec in the
+registry (lib/datasets.py), the freshness policy from its schedule when the definitions load
+(automation.with_freshness); an asset declaration (defs/<group>/assets.py) adds only what is
+particular to the asset: its description, the source call and its deps.
 """
 from typing import Callable, Iterator, Optional, Sequence
 
 import dagster as dg
 import pandas as pd
 
-from taorui_assets import automation
-from taorui_assets.lib import schemas
+from taorui_assets import partitions
+from taorui_assets.lib import datasets
+from taorui_assets.lib.datasets import DatasetSpec
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
 from taorui_assets.lib.sources.failover import AllSourcesFailed, FetchResult
 from taorui_assets.lib.storage import quarantine
-from taorui_assets.lib.storage.reconcile import record_replacement_differences
+from taorui_assets.lib.storage.reconciliation import record_replacement_differences
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
@@ -26,9 +32,30 @@ from taorui_assets.resources.sources import MarketSourceResource
 Fetch = Callable[[MarketDataSource, str, Progress], pd.DataFrame]
 
 KINDS = {"python", "pandas", "mongodb"}
-# Daily datasets whose codes must be listed that day (instruments is the list itself).
-CODES_CHECKED_AGAINST_INSTRUMENTS = {"daily_bars", "minute_bars", "adj_factors", "sector_membership",
-                                     "index_weights", "billboard", "money_flow"}
+# Asset tags; jobs select assets by them (defs/jobs.py).
+DATASET_TAG, PARTITIONS_TAG, SCHEDULE_TAG = "taorui/dataset", "taorui/partitions", "taorui/schedule"
+
+
+def asset_tags(spec: DatasetSpec) -> dict[str, str]:
+    return {DATASET_TAG: spec.name, PARTITIONS_TAG: spec.partitions, SCHEDULE_TAG: spec.schedule}
+
+
+def partitions_of(spec: DatasetSpec) -> dg.PartitionsDefinition:
+    return partitions.BY_KIND[spec.partitions]
+
+
+def column_schema(spec: DatasetSpec) -> dg.TableSchema:
+    """The catalog's column list, from the Pandera model of the canonical frame."""
+    schema = spec.model.to_schema()
+    return dg.TableSchema(columns=[
+        dg.TableColumn(
+            name, type=str(col.dtype), description=col.description,
+            constraints=dg.TableColumnConstraints(
+                nullable=col.nullable, unique=col.unique,
+                other=[str(c.error or c.name) for c in col.checks]),
+        )
+        for name, col in schema.columns.items()
+    ])
 
 
 def progress_logger(context: dg.AssetExecutionContext, label: str, every: float = 0.1) -> Progress:
@@ -53,29 +80,33 @@ def listed_codes(store, key: str) -> set[str]:
 
 
 def dataset_asset(
-    *,
-    name: str,
     dataset: str,
-    partitions_def: dg.PartitionsDefinition,
-    group: str,
+    *,
     description: str,
     fetch: Fetch,
     deps: Sequence[str] = (),
     period: Optional[str] = None,
     allow_empty: bool = False,
-    freshness_policy=None,
 ) -> dg.AssetsDefinition:
-    metadata = {"dataset": dataset, "collection": dataset}
+    """The asset of a registered dataset (of one of its periods). Its freshness policy is
+    attached when the definitions load (automation.with_freshness), from the configured times."""
+    spec = datasets.get(dataset)
+    if (period is None) != (not spec.periods) or (period and period not in spec.periods):
+        raise ValueError(f"{dataset}: period {period!r}, but the spec's periods are {spec.periods}")
+    name = f"{dataset}_{period}" if period else dataset
+    metadata = {"dataset": dataset, "collection": spec.collection, "natural_key": ", ".join(spec.key),
+                "dagster/column_schema": column_schema(spec)}
     if period:
         metadata["period"] = period
-    policy = freshness_policy if freshness_policy is not None else automation.freshness_policy(dataset)
-    extra = {"freshness_policy": policy} if policy is not None else {}
+    checked = spec.codes_checked
 
     @dg.asset(
         name=name,
-        partitions_def=partitions_def,
-        group_name=group,
+        partitions_def=partitions_of(spec),
+        group_name=spec.group,
         kinds=KINDS,
+        owners=list(spec.owners),
+        tags=asset_tags(spec),
         description=description,
         deps=list(deps),
         io_manager_key="mongo_io_manager",
@@ -84,7 +115,8 @@ def dataset_asset(
             dg.AssetCheckSpec(
                 "schema", asset=name, blocking=True,
                 description=f"A source delivered a partition that passes the Pandera model "
-                f"{schemas.SCHEMAS[dataset].__name__} with every code listed; otherwise nothing is written.",
+                f"{spec.model.__name__}" + (" with every code listed in that day's instruments" if checked else "")
+                + "; otherwise nothing is written.",
             ),
             dg.AssetCheckSpec(
                 "no_quarantined_rows", asset=name,
@@ -92,14 +124,13 @@ def dataset_asset(
                 "quarantine collection with their reason, and that source's whole answer is rejected.",
             ),
         ],
-        **extra,
     )
     def _asset(context: dg.AssetExecutionContext, market_source: MarketSourceResource,
                mongo: MongoResource) -> Iterator:
         key = context.partition_key
         label = f"{name} {key}"
         store = mongo.store()
-        known = listed_codes(store, key) if dataset in CODES_CHECKED_AGAINST_INSTRUMENTS else None
+        known = listed_codes(store, key) if checked else None
         router = market_source.get_router(log=context.log, db=store.db)
         context.log.info(f"{label}: fetching from {' → '.join(router.names)}")
         try:
@@ -120,7 +151,7 @@ def dataset_asset(
         if result.fell_back:
             context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
         diffs = record_replacement_differences(store, dataset, scope(dataset, key, period), frame, result.source, key)
-        meta = {"rows": len(frame), "source": result.source, "attempts": result.describe(),
+        meta = {"dagster/row_count": len(frame), "source": result.source, "attempts": result.describe(),
                 "fell_back": result.fell_back}
         if diffs is not None:
             meta["differences_vs_previous_source"] = diffs

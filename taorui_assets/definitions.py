@@ -3,7 +3,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from taorui_assets import automation
+
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    # The freshness deadline is configured, so it is attached now, at load, not at import.
+    return automation.with_freshness(loaded, fresh_by=automation.fresh_by())

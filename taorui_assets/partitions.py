@@ -1,11 +1,9 @@
 """Partitions: SSE trading days, calendar years and report quarters."""
 from __future__ import annotations
 
-import datetime as dt
-
 import dagster as dg
 
-from taorui_assets.lib import calendar
+from taorui_assets.lib import calendar, datasets, quarters
 
 HISTORY_START = "2015-01-01"
 
@@ -26,18 +24,12 @@ years = dg.TimeWindowPartitionsDefinition(
 )
 
 
-def _quarters(last: dt.date) -> list[str]:
-    out, year = [], int(HISTORY_START[:4])
-    while dt.date(year, 1, 1) <= last:
-        for q in range(1, 5):
-            if dt.date(year, 3 * q, 1) <= last:
-                out.append(f"{year}Q{q}")
-        year += 1
-    return out
-
-
 # Report quarters up to the current one; statements of a quarter are published over the
 # following months (restatements later still), so each quarter is re-materialized on news.
-report_quarters = dg.StaticPartitionsDefinition(_quarters(dt.date(calendar.LAST_KNOWN_YEAR, 12, 31)))
+report_quarters = dg.StaticPartitionsDefinition(
+    quarters.quarters_of_years(int(HISTORY_START[:4]), calendar.LAST_KNOWN_YEAR))
 
-previous_trading_day = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+# The registry names partitions by kind (lib/datasets.py has no Dagster).
+BY_KIND: dict[str, dg.PartitionsDefinition] = {
+    datasets.TRADING_DAY: trading_days, datasets.YEAR: years, datasets.REPORT_QUARTER: report_quarters,
+}

@@ -8,33 +8,38 @@ from contextlib import contextmanager
 import dagster as dg
 from pymongo import MongoClient
 
-from taorui_assets.defs.flows import assets as flows
-from taorui_assets.defs.fundamentals import assets as fundamentals
-from taorui_assets.defs.fundamentals import checks as fundamentals_checks
-from taorui_assets.defs.market import assets as market
-from taorui_assets.defs.market import checks as market_checks
-from taorui_assets.defs.reference import assets as reference
-from taorui_assets.defs.reference import checks as reference_checks
+import taorui_assets.defs
+from taorui_assets.lib import datasets
 from taorui_assets.resources.mongo import MongoPartitionIOManager, MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
-DAILY = [reference.instruments, market.daily_bars, market.minute_bars_1m, market.minute_bars_5m,
-         market.adj_factors, reference.sector_membership, reference.index_weights,
-         flows.billboard, flows.northbound_flow, flows.money_flow]
-DAILY_CHECKS = [market_checks.daily_bars_complete, market_checks.daily_bars_sane,
-                market_checks.minute_bars_1m_match_daily, market_checks.minute_bars_5m_match_daily]
-YEARLY = [reference.trading_calendar]
-YEARLY_CHECKS = [reference_checks.trading_calendar_matches_holidays]
-QUARTERLY = [fundamentals.financial_statements]
-QUARTERLY_CHECKS = [fundamentals_checks.balance_sheets_balance]
+# Every dataset asset and standalone check under defs/, grouped by the registry's partitions.
+_ASSETS = {a.key.to_user_string(): a for a in dg.load_assets_from_package_module(taorui_assets.defs)}
+_CHECKS = dg.load_asset_checks_from_package_module(taorui_assets.defs)
+
+
+def _assets(partitions: str) -> list[dg.AssetsDefinition]:
+    """The dataset assets (not reconciliation) of that partitions kind, in registry order."""
+    return [_ASSETS[name] for spec in datasets.fetched(partitions) for name in spec.assets]
+
+
+def _checks(assets) -> list:
+    keys = {a.key for a in assets}
+    return [c for c in _CHECKS if all(k.asset_key in keys for k in c.check_keys)]
+
+
+DAILY = _assets(datasets.TRADING_DAY)
+DAILY_CHECKS = _checks(DAILY)
+YEARLY = _assets(datasets.YEAR)
+YEARLY_CHECKS = _checks(YEARLY)
+QUARTERLY = _assets(datasets.REPORT_QUARTER)
+QUARTERLY_CHECKS = _checks(QUARTERLY)
 
 # Point-in-time questions in tests are asked as of a fixed day, so results do not move
 # with the wall clock.
 TEST_AS_OF = "2026-11-24"
 
-COLLECTIONS = ["instruments", "trading_calendar", "daily_bars", "minute_bars", "adj_factors",
-               "financial_statements", "sector_membership", "index_weights", "billboard",
-               "northbound_flow", "money_flow"]
+COLLECTIONS = datasets.collections()
 
 
 def resources(uri: str, db: str, source: MarketSourceResource) -> dict:

@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from taorui_assets.definitions import defs
+from taorui_assets.lib.datasets import SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,8 @@ def test_every_asset_is_partitioned_described_grouped_and_kinded():
         name = spec.key.to_user_string()
         assert spec.partitions_def is not None, name
         assert spec.description, name
-        assert spec.group_name in {"reference", "market", "fundamentals", "flows", "realtime"}, name
+        assert spec.group_name in {s.group for s in SPECS}, name
+        assert spec.owners, name
         assert spec.kinds, name
 
 

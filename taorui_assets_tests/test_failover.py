@@ -217,8 +217,8 @@ def test_circuit_breaker_skips_a_dead_primary_then_probes_it(fake, jq_server, mo
 
 
 def test_reconciliation_compares_primary_with_backup(fake, router, jq_server, mongo_uri, mongo_db_name):
-    from taorui_assets.defs.fundamentals.reconciliation import financial_statements_reconciliation
-    from taorui_assets.defs.market.reconciliation import daily_bars_reconciliation
+    from taorui_assets.defs.fundamentals.assets import financial_statements_reconciliation
+    from taorui_assets.defs.market.assets import daily_bars_reconciliation
 
     res = harness.resources(mongo_uri, mongo_db_name, router)
     harness.materialize(harness.by_name(["instruments", "daily_bars"])[0], [], MIDDLE, res)

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("jqdatasdk")
 pytest.importorskip("thriftpy2")
 
-from taorui_assets.lib import calendar, schemas  # noqa: E402
+from taorui_assets.lib import calendar, datasets, schemas  # noqa: E402
 from taorui_assets.lib.sources.base import SourceError  # noqa: E402
 from taorui_assets.lib.sources.jqdata import (JQDataAuthError, JQDataConnectionError, JQDataSource,  # noqa: E402
                                               QuotaExceededError)
@@ -47,7 +47,7 @@ def jq_source(server):
 
 
 def same(dataset: str, ours: pd.DataFrame, truth: pd.DataFrame) -> None:
-    keys = list(schemas.KEYS[dataset]) + (["time"] if dataset == "minute_bars" else [])
+    keys = list(datasets.get(dataset).row_key)
     a = ours.sort_values(keys).reset_index(drop=True)
     b = truth.sort_values(keys).reset_index(drop=True)
     assert len(a) > 0, f"{dataset}: empty"

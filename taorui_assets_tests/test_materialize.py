@@ -44,7 +44,7 @@ def test_window_materializes_with_every_check_passing(res, mongo_uri, mongo_db_n
         assert all(d["bars"] == 240 for d in db.minute_bars.find({"period": "1m"}, {"bars": 1}))
         assert all(d["bars"] == 48 for d in db.minute_bars.find({"period": "5m"}, {"bars": 1}))
     meta = results[1].asset_materializations_for_node("daily_bars")[0].metadata
-    assert meta["source"].value == "sim" and meta["rows"].value > 0
+    assert meta["source"].value == "sim" and meta["dagster/row_count"].value > 0
 
 
 def test_daily_bars_partition_twice_leaves_the_same_documents(res, mongo_uri, mongo_db_name):
@@ -121,7 +121,7 @@ def test_asset_body_through_build_asset_context(mongo_uri, mongo_db_name):
     assert isinstance(quarantine, dg.AssetCheckResult) and quarantine.passed
     assert isinstance(schema, dg.AssetCheckResult) and schema.passed
     assert isinstance(output, dg.Output)
-    assert (output.value["source"] == "sim").all() and output.metadata["rows"].value == len(output.value)
+    assert (output.value["source"] == "sim").all() and output.metadata["dagster/row_count"].value == len(output.value)
     assert output.value["date"].eq(dt.datetime(2026, 11, 24)).all()
 
 

@@ -9,7 +9,7 @@ import traceback
 import pandas as pd
 import pytest
 
-from taorui_assets.lib import calendar, schemas
+from taorui_assets.lib import calendar, datasets, schemas
 from taorui_assets.lib.sim.sectors import CONCEPTS
 from taorui_assets.lib.sources import qmt_normalize as N
 from taorui_assets.lib.sources.base import EmptyAnswerError, SourceError
@@ -38,7 +38,7 @@ def make(sim, today=END, **kw):
 
 
 def same(dataset, got, want):
-    key = ["code", "time"] if dataset == "minute_bars" else schemas.KEYS[dataset]
+    key = ["code", "time"] if dataset == "minute_bars" else list(datasets.get(dataset).key)
     got = schemas.validate(dataset, got).sort_values(key).reset_index(drop=True)
     want = schemas.validate(dataset, want).sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want)

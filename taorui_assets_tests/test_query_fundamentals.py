@@ -16,7 +16,8 @@ pytest.importorskip("jqdatasdk")
 pytest.importorskip("thriftpy2")
 
 from taorui_assets.lib.query import pit  # noqa: E402
-from taorui_assets_tests.test_query_window import DAYS, DIVIDEND, END, QUARTERS, SUSPENDED, login, window  # noqa: E402
+from taorui_assets_tests.test_query_window import (  # noqa: E402
+    DAYS, DIVIDEND, END, QUARTER_ENDS, QUARTERS, SUSPENDED, login, window)
 
 LAST = DAYS[-1]
 TABLES = {"balance": ("balance_sheet_day", "balance_sheet", "balance_sheet"),
@@ -25,8 +26,20 @@ TABLES = {"balance": ("balance_sheet_day", "balance_sheet", "balance_sheet"),
           "indicator": ("financial_indicator_day", "financial_indicator", "financial_indicator_acc")}
 
 
+def _truth_shares(sim) -> pd.DataFrame:
+    """Share capital at each quarter end, from SimMarket's listing of the quarter's last trading day."""
+    parts = []
+    for day in QUARTER_ENDS:
+        inst = sim.instruments(pd.Timestamp(day).date())
+        period = pd.Timestamp(day) + pd.offsets.QuarterEnd(0)
+        parts.append(pd.DataFrame({"code": inst["code"], "report_date": period,
+                                   "total_shares": inst["total_shares"].astype(float)}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _truth_fundamentals(sim):
     truth = pd.concat([sim.financial_statements(q, END) for q in QUARTERS], ignore_index=True)
+    shares = _truth_shares(sim)
 
     def get_fundamentals(sql):
         day = re.search(r"_day\.`?day`? = '(\d{4}-\d{2}-\d{2})", sql)
@@ -36,11 +49,11 @@ def _truth_fundamentals(sim):
             for table, (daily, quarterly, annual) in TABLES.items():
                 if re.search(rf"\b{daily}\b", sql):
                     asked = pd.Timestamp(day.group(1))
-                    pit.day_rows(table, truth, asked, asked).to_sql(daily, con, index=False)
+                    pit.day_rows(table, truth, asked, asked, shares).to_sql(daily, con, index=False)
                 for name in dict.fromkeys([annual, quarterly]):  # balance_sheet serves both
                     if re.search(rf"\b{name}\b", sql):
                         rows = pit.stat_rows(table, truth, pd.Timestamp(stat.group(1)), name == annual
-                                             and name != quarterly)
+                                             and name != quarterly, shares)
                         rows.to_sql(name, con, index=False)
                         break
             cur = con.execute(sql.replace("`", '"'))

@@ -66,15 +66,19 @@ def test_stat_date_takes_the_first_publication_single_quarter():
 
 
 def test_date_is_point_in_time_by_publication():
+    # JoinQuant counts a report published on D itself ("在这个日期之前(包括此日期)发布的数据"; this
+    # test expected the Q2 report of 08-20 to be invisible on 08-20 before issue 13 part 6)
     docs = _versions()
-    before = pit.day_rows("income", docs, pd.Timestamp("2026-08-20"), pd.Timestamp("2026-08-20"))
-    assert before["statDate"].iloc[0] == "2026-03-31"  # the Q2 report out that day is not visible yet
-    after = pit.day_rows("income", docs, pd.Timestamp("2026-08-21"), pd.Timestamp("2026-08-21"))
+    before = pit.day_rows("income", docs, pd.Timestamp("2026-08-19"), pd.Timestamp("2026-08-19"))
+    assert before["statDate"].iloc[0] == "2026-03-31"  # the Q2 report is out the next day
+    after = pit.day_rows("income", docs, pd.Timestamp("2026-08-20"), pd.Timestamp("2026-08-20"))
     assert after["statDate"].iloc[0] == "2026-06-30" and after["net_profit"].iloc[0] == pytest.approx(15.0)
     restated = pit.day_rows("income", docs, pd.Timestamp("2026-11-02"), pd.Timestamp("2026-11-02"))
     assert restated["net_profit"].iloc[0] == pytest.approx(33.0 - 15.0)
     ind = pit.day_rows("indicator", docs, pd.Timestamp("2026-08-21"), pd.Timestamp("2026-08-21"))
-    assert ind["roe"].iloc[0] == pytest.approx(12.0 / 200.0 * 100)  # single-quarter np / equity
+    # JoinQuant's roe averages opening (Q1: 100) and closing (Q2: 200) parent equity; it was
+    # single-quarter np / closing equity before issue 13 part 6
+    assert ind["roe"].iloc[0] == pytest.approx(12.0 * 2 / (100.0 + 200.0) * 100)
 
 
 def test_stat_period_parsing():

@@ -15,7 +15,11 @@ from taorui_assets.lib import calendar
 
 END = dt.date(2026, 11, 24)
 DAYS = [str(d) for d in calendar.last_trading_days(END, 5)]
-QUARTERS = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+QUARTERS = ["2024Q4", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]  # 2024Q4: the opening balance of 2025
+# The instruments snapshots of the quarter ends: indicator.eps divides by the share capital at
+# the period end (JoinQuant: "分母取季度末报告期股本值").
+QUARTER_ENDS = [str(calendar.last_trading_days(d, 1)[-1]) for d in
+                (dt.date(2025, 12, 31), dt.date(2026, 3, 31), dt.date(2026, 6, 30), dt.date(2026, 9, 30))]
 N_STOCKS = 70
 USER, PASSWORD = "quser", "qpass-1c9"
 DIVIDEND = ["000555.XSHE", "300433.XSHE"]
@@ -35,6 +39,7 @@ def window(uri: str) -> Window:
         from taorui_assets_tests.doubles.jqdata_server import start_server
         from taorui_assets.lib.sources.sim import SimSource
         from taorui_assets.resources.jqdata import JQDataResource
+        from taorui_assets.defs.reference import assets as reference
         from taorui_assets_tests import harness
 
         sim = SimSource(n_stocks=N_STOCKS)
@@ -46,6 +51,7 @@ def window(uri: str) -> Window:
                                                             host="127.0.0.1", port=server.port))
             results = harness.materialize_window(DAYS, res, year="2026", quarters=QUARTERS)
             results += [harness.materialize(harness.YEARLY, [], str(y), res) for y in range(2015, 2026)]
+            results += [harness.materialize([reference.instruments], [], d, res) for d in QUARTER_ENDS]
         assert all(r.success for r in results)
         _CACHE["w"] = Window(uri, db, server, sim)
     return _CACHE["w"]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from taorui_assets.lib import calendar, codes, schemas
+from taorui_assets.lib import calendar, codes, datasets, schemas
 from taorui_assets.lib.sim import SimMarket
 from taorui_assets.lib.sim.util import DAYS
 from taorui_assets.lib.sources.sim import SimSource
@@ -54,7 +54,7 @@ def _check_frame(dataset, df):
     assert list(df.columns) == schemas.columns(dataset)
     assert isinstance(df.index, pd.RangeIndex) and df.index.start == 0
     schemas.validate(dataset, df)
-    keys = schemas.KEYS[dataset]
+    keys = list(datasets.get(dataset).key)
     assert df[keys].equals(df.sort_values(keys, kind="stable")[keys].reset_index(drop=True))
 
 

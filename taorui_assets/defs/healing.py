@@ -16,19 +16,19 @@ import json
 import dagster as dg
 
 from taorui_assets import asof
+from taorui_assets.lib import datasets
 from taorui_assets.lib.sources.breaker import CircuitBreaker
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
-# asset → (collection, period) for the trading-day datasets that can be healed
+# asset → (collection, period) of every healable dataset (lib/datasets.py). Order matters
+# within one partition: codes are checked against the stored instruments, so datasets whose
+# codes are not checked (instruments itself) are healed first.
 HEALABLE = {
-    "instruments": ("instruments", None), "daily_bars": ("daily_bars", None),
-    "minute_bars_1m": ("minute_bars", "1m"), "minute_bars_5m": ("minute_bars", "5m"),
-    "adj_factors": ("adj_factors", None), "sector_membership": ("sector_membership", None),
-    "index_weights": ("index_weights", None), "billboard": ("billboard", None),
-    "northbound_flow": ("northbound_flow", None), "money_flow": ("money_flow", None),
+    asset: (spec.collection, spec.period_of(asset))
+    for spec in sorted((s for s in datasets.SPECS if s.healable), key=lambda s: s.codes_checked)
+    for asset in spec.assets
 }
-# Order matters within one partition: codes are checked against the stored instruments.
 ORDER = list(HEALABLE)
 
 

@@ -1,50 +1,41 @@
-"""Schedules on the SSE trading calendar, and the jobs they launch.
+"""Schedules on the SSE trading calendar. Which datasets each one runs comes from the
+registry (lib/datasets.py: a spec's ``schedule``), through the jobs of ``defs/jobs.py``.
 
 A run after the close has to target *today's* partition, which a daily partition only
 closes at midnight; so these are plain schedules that pick the partition themselves
 (``build_schedule_from_partitioned_job`` would pick yesterday's) and skip holidays, which
 a cron string cannot express. Cron strings only rule out weekends.
 
-- ``market_close_schedule``: market and flow datasets at ``TAORUI_CLOSE_RUN_TIMES``.
-- ``reference_daily_schedule``: instruments and sector membership at
-  ``TAORUI_REFERENCE_RUN_TIME``, before the open. The day's universe (new listings, ST
+- ``market_close_schedule``: the ``close`` datasets at the close run times
+  (``TAORUI_CLOSE_RUN_TIMES``).
+- ``reference_daily_schedule``: the ``pre_open`` datasets at the reference run time
+  (``TAORUI_REFERENCE_RUN_TIME``), before the open. The day's universe (new listings, ST
   changes take effect at the open) is then known to intraday users, and the close run's
   checks find the instruments of the day already written.
-- ``index_weights_weekly_schedule``: Saturday morning, the week's last trading day.
+- ``index_weights_weekly_schedule``: the ``weekly`` datasets, Saturday morning, for the
+  week's last trading day.
+
+The factories take the run times as arguments; ``schedules()`` builds them when the
+definitions load, from the configured times.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from taorui_assets import automation
-from taorui_assets.lib import calendar
+from taorui_assets.defs.jobs import job_for
+from taorui_assets.lib import calendar, datasets
+from taorui_assets.lib.datasets import CLOSE, PRE_OPEN, WEEKLY
 
 TZ = ZoneInfo(calendar.TIMEZONE)
 
-market_close_job = dg.define_asset_job(
-    "market_close_datasets",
-    selection=dg.AssetSelection.assets(
-        "daily_bars", "minute_bars_1m", "minute_bars_5m", "adj_factors",
-        "billboard", "northbound_flow", "money_flow",
-    ),
-    description="The trading day's market and flow datasets, after the close, with their checks.",
-)
 
-reference_daily_job = dg.define_asset_job(
-    "reference_daily",
-    selection=dg.AssetSelection.assets("instruments", "sector_membership"),
-    description="The trading day's instruments and sector membership, before the open.",
-)
-
-index_weights_job = dg.define_asset_job(
-    "index_weights_weekly",
-    selection=dg.AssetSelection.assets("index_weights"),
-    description="Index constituent weights of one trading day.",
-)
+def names(schedule: str) -> str:
+    return ", ".join(s.name for s in datasets.run_by(schedule))
 
 
 def tick_time(context: dg.ScheduleEvaluationContext) -> dt.datetime:
@@ -63,28 +54,35 @@ def today_if_trading(context: dg.ScheduleEvaluationContext, label: str) -> dg.Ru
     return dg.RunRequest(partition_key=key, run_key=f"{key}@{now:%H:%M}", tags={"taorui/trigger": label})
 
 
-@dg.schedule(
-    name="market_close_schedule",
-    cron_schedule=[automation.weekday_cron(t) for t in automation.close_run_times()],
-    execution_timezone=calendar.TIMEZONE,
-    job=market_close_job,
-    description="Market and flow datasets of the day after the close (TAORUI_CLOSE_RUN_TIMES, "
-    "Asia/Shanghai); the later times re-run the day for late data. Skips SSE holidays.",
-)
-def market_close_schedule(context: dg.ScheduleEvaluationContext):
-    return today_if_trading(context, "close")
+def market_close_schedule(run_times: Sequence[dt.time]) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=datasets.SCHEDULES[CLOSE].by,
+        cron_schedule=[automation.weekday_cron(t) for t in run_times],
+        execution_timezone=calendar.TIMEZONE,
+        job=job_for(CLOSE),
+        description=f"{names(CLOSE)} of the day after the close "
+        f"({', '.join(f'{t:%H:%M}' for t in run_times)} Asia/Shanghai, TAORUI_CLOSE_RUN_TIMES); "
+        "the later times re-run the day for late data. Skips SSE holidays.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return today_if_trading(context, "close")
+
+    return _schedule
 
 
-@dg.schedule(
-    name="reference_daily_schedule",
-    cron_schedule=automation.weekday_cron(automation.reference_run_time()),
-    execution_timezone=calendar.TIMEZONE,
-    job=reference_daily_job,
-    description="Instruments and sector membership of the day before the open "
-    "(TAORUI_REFERENCE_RUN_TIME, Asia/Shanghai). Skips SSE holidays.",
-)
-def reference_daily_schedule(context: dg.ScheduleEvaluationContext):
-    return today_if_trading(context, "pre-open")
+def reference_daily_schedule(run_time: dt.time) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=datasets.SCHEDULES[PRE_OPEN].by,
+        cron_schedule=automation.weekday_cron(run_time),
+        execution_timezone=calendar.TIMEZONE,
+        job=job_for(PRE_OPEN),
+        description=f"{names(PRE_OPEN)} of the day before the open "
+        f"({run_time:%H:%M} Asia/Shanghai, TAORUI_REFERENCE_RUN_TIME). Skips SSE holidays.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return today_if_trading(context, "pre-open")
+
+    return _schedule
 
 
 def last_trading_day_of_week(day: dt.date) -> Optional[dt.date]:
@@ -95,16 +93,30 @@ def last_trading_day_of_week(day: dt.date) -> Optional[dt.date]:
     return days[-1] if days else None
 
 
-@dg.schedule(
-    name="index_weights_weekly_schedule",
-    cron_schedule=automation.INDEX_WEIGHTS_RUN,
-    execution_timezone=calendar.TIMEZONE,
-    job=index_weights_job,
-    description="Index weights every Saturday 08:00 Asia/Shanghai, for the week's last trading day.",
-)
-def index_weights_weekly_schedule(context: dg.ScheduleEvaluationContext):
-    day = last_trading_day_of_week(tick_time(context).date())
-    if day is None:
-        return dg.SkipReason("no SSE trading day this week")
-    key = day.isoformat()
-    return dg.RunRequest(partition_key=key, run_key=key, tags={"taorui/trigger": "weekly"})
+def index_weights_weekly_schedule() -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=datasets.SCHEDULES[WEEKLY].by,
+        cron_schedule=automation.INDEX_WEIGHTS_RUN,
+        execution_timezone=calendar.TIMEZONE,
+        job=job_for(WEEKLY),
+        description=f"{names(WEEKLY)} every Saturday 08:00 Asia/Shanghai, for the week's last trading day.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        day = last_trading_day_of_week(tick_time(context).date())
+        if day is None:
+            return dg.SkipReason("no SSE trading day this week")
+        key = day.isoformat()
+        return dg.RunRequest(partition_key=key, run_key=key, tags={"taorui/trigger": "weekly"})
+
+    return _schedule
+
+
+def build_schedules(close_run_times: Sequence[dt.time], reference_run_time: dt.time) -> list[dg.ScheduleDefinition]:
+    return [market_close_schedule(close_run_times), reference_daily_schedule(reference_run_time),
+            index_weights_weekly_schedule()]
+
+
+@dg.definitions
+def schedules() -> dg.Definitions:
+    return dg.Definitions(schedules=build_schedules(
+        close_run_times=automation.close_run_times(), reference_run_time=automation.reference_run_time()))

@@ -112,6 +112,8 @@ FIELDS: list[tuple[str, str, str | None, str | None, str]] = [
     # ticks (snapshots) — xtdata.subscribe_whole_quote / get_full_tick push, jqdatasdk.get_ticks /
     # get_current_tick. xtquant's askPrice/bidPrice/askVol/bidVol are 5-element lists: level k is [k-1].
     ("ticks", "code", "(dict key)", "code", "security code"),
+    ("ticks", "date", None, None, "trading day of the tick"),
+    ("ticks", "minute", None, None, "END of the 1m bar the tick belongs to (lib/realtime/rollup.py): its bucket"),
     ("ticks", "time", "time", "time", "exchange time of the snapshot, Asia/Shanghai wall clock (xtquant: epoch ms)"),
     ("ticks", "last_price", "lastPrice", "current", "last traded price, CNY"),
     ("ticks", "open", "open", None, "day's open, CNY"),

@@ -1,4 +1,8 @@
-"""Comparing two sources' canonical frames for the same partition.
+"""Comparing two sources' canonical frames for the same partition (pure).
+
+Who compares: the <dataset>_reconciliation assets (reconciliation_asset.py; which fields: the
+spec's ``reconcile`` in lib/datasets.py) and healing, before a backup's partition is replaced
+(lib/storage/reconciliation.py keeps the results).
 
 Tolerances (|a − b| ≤ atol + rtol·|b|), chosen from how the sources publish:
 - prices (open/high/low/close/pre_close/limits): atol 0.001 CNY — both publish cents, so
@@ -15,14 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from taorui_assets.lib.schemas import KEYS
+from taorui_assets.lib.datasets import get
 
 PRICE_FIELDS = {"open", "high", "low", "close", "pre_close", "high_limit", "low_limit"}
-COMPARED = {
-    "daily_bars": ["close", "volume", "amount"],
-    "financial_statements": ["total_assets", "total_liabilities", "total_equity", "total_revenue",
-                             "net_profit", "net_profit_parent", "net_operating_cash_flow"],
-}
 
 
 def tolerance(field: str) -> tuple[float, float]:
@@ -51,9 +50,10 @@ class Comparison:
 
 
 def compare(dataset: str, a: pd.DataFrame, b: pd.DataFrame, fields: list[str] | None = None) -> Comparison:
-    keys = KEYS[dataset] + (["time"] if dataset == "minute_bars" else [])
-    if fields is None:
-        fields = COMPARED.get(dataset) or [c for c in a.columns if c not in keys and c != "source"
+    spec = get(dataset)
+    keys = list(spec.row_key)
+    if fields is None:  # the spec's fields, else every numeric one
+        fields = list(spec.reconcile) or [c for c in a.columns if c not in keys and c != "source"
                                            and pd.api.types.is_numeric_dtype(a[c]) and not pd.api.types.is_bool_dtype(a[c])]
     m = a[keys + fields].merge(b[keys + fields], on=keys, how="outer", suffixes=("_a", "_b"), indicator=True)
     only_a = m.loc[m["_merge"] == "left_only", keys]

@@ -98,7 +98,10 @@ class JQApi:
     def get_security_info(self, code, date=None):
         day = (parse_dt(date) or pd.Timestamp(self.today)).date()
         inst = self.listing(day)
-        row = inst[inst["code"] == C.to_qmt(code)]
+        try:
+            row = inst[inst["code"] == C.to_qmt(code)]
+        except C.CodeError:  # nothing found: the client then returns None
+            return None
         if row.empty:
             return None
         r = row.iloc[0]
@@ -111,7 +114,7 @@ class JQApi:
     def get_extras(self, info, security_list, start_date=None, end_date=None, df=True, count=None):
         if info != "is_st":
             raise NotImplementedError(f"get_extras({info!r}) is not served by the test double")
-        secs = as_list(security_list)
+        secs = list(dict.fromkeys(as_list(security_list)))  # the client keeps one column per code
         days = self.days(start_date, end_date, count)
         rows = []
         for day in days:
@@ -212,7 +215,8 @@ class JQApi:
         secs = [C.to_qmt(s) for s in as_list(security_list)]
         fields = [f for f in (as_list(fields) or MONEY_FLOW_FIELDS) if f not in ("date", "sec_code")]
         parts = []
-        for day in self.days(start_date or end_date, end_date, count):
+        # start_date "默认为平台提供的数据的最早日期" (jqdatasdk docstring): the calendar's first year
+        for day in self.days(start_date, end_date, count):
             mf = self.cached("money_flow", day, None)
             mf = mf[mf["code"].isin(secs)].sort_values("code")
             bars = self.cached("daily_bars", day, None, None).set_index("code")

@@ -70,9 +70,10 @@ def get_price(api, security, start_date, end_date, frequency, fields, skip_pause
     period = _frequency(frequency)
     single = isinstance(security, str)
     secs = as_list(security)
-    codes = [C.to_qmt(s) for s in secs]
+    codes = list(dict.fromkeys(C.to_qmt(s) for s in secs))  # a repeated code is answered once
     fields = as_list(fields) or list(DEFAULT_FIELDS)
-    start, end = parse_dt(start_date), parse_dt(end_date) or pd.Timestamp(api.today)
+    # end_date "默认是'2015-12-31', 包含此日期" (jqdatasdk's get_price docstring)
+    start, end = parse_dt(start_date), parse_dt(end_date) or pd.Timestamp("2015-12-31")
     days = api.days(start.normalize() if start is not None else None, end.normalize(), count)
     parts = []
     for day in days:
@@ -91,7 +92,8 @@ def get_price(api, security, start_date, end_date, frequency, fields, skip_pause
         ref = _factors(api, days[-1], codes)
         data["factor"] = data["factor"] / data["code"].map(ref).to_numpy(float)
     if not fill_paused and "paused" in data:
-        data.loc[data["paused"] == 1.0, ["open", "high", "low", "close"]] = np.nan
+        # "False 表示使用NAN填充停牌的数据": the traded values of a suspended day are NaN
+        data.loc[data["paused"] == 1.0, ["open", "high", "low", "close", "volume", "amount"]] = np.nan
     out = pd.DataFrame({"time": pd.to_datetime(data["time"]) if len(data) else [],
                         "code": [C.to_jq(c) for c in data["code"]]})
     volume = data["volume"].astype(float) if len(data) else []

@@ -1,13 +1,18 @@
+"""Fundamental datasets (specs: lib/datasets.py)."""
 from taorui_assets import asof
 from taorui_assets.dataset_asset import dataset_asset
-from taorui_assets.partitions import report_quarters
+from taorui_assets.reconciliation_asset import reconciliation_asset
 
 financial_statements = dataset_asset(
-    name="financial_statements", dataset="financial_statements", partitions_def=report_quarters,
-    group="fundamentals",
+    "financial_statements",
     description="Balance sheet, income statement and cash-flow statement for the report quarter, "
     "every published version keyed by (code, statement, report_date, pub_date), so restatements "
     "never overwrite history. Re-materialized when new announcements appear.",
     fetch=lambda src, key, progress: src.financial_statements(key, as_of=asof.today()),
     allow_empty=True,  # a quarter whose reports are not out yet
+)
+
+financial_statements_reconciliation = reconciliation_asset(
+    "financial_statements",
+    fetch=lambda src, key, codes: src.financial_statements(key, as_of=asof.today(), codes=codes),
 )

@@ -30,7 +30,9 @@ import dagster as dg
 import pandas as pd
 
 from taorui_assets import asof
-from taorui_assets.defs.jobs import fundamentals_job
+from taorui_assets.defs.jobs import job_for
+from taorui_assets.lib import datasets
+from taorui_assets.lib.quarters import quarter_of
 from taorui_assets.partitions import report_quarters
 from taorui_assets.resources.sources import MarketSourceResource
 
@@ -75,10 +77,6 @@ def window(cursor: Optional[Cursor], today: dt.date, lookback: int, overlap: int
     return cursor.latest - dt.timedelta(days=overlap), today
 
 
-def quarter_of(report_date: pd.Timestamp) -> str:
-    return f"{report_date.year}Q{(report_date.month - 1) // 3 + 1}"
-
-
 def plan(announcements: pd.DataFrame, cursor: Optional[Cursor], start: dt.date, overlap: int,
          quarters: set[str]) -> Plan:
     """Run keys for the quarters with news, and the next cursor. Pure, so replayable."""
@@ -108,8 +106,8 @@ def plan(announcements: pd.DataFrame, cursor: Optional[Cursor], start: dt.date, 
 
 
 @dg.sensor(
-    name="financial_reports_sensor",
-    job=fundamentals_job,
+    name=datasets.SCHEDULES[datasets.REPORTS].by,
+    job=job_for(datasets.REPORTS),
     minimum_interval_seconds=30 * 60,
     description="Polls the market source for financial-report announcements and re-materializes "
     "each report quarter with news (new reports or restatements); run key quarter:announcement date.",

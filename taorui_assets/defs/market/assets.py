@@ -1,22 +1,25 @@
+"""Market datasets (specs: lib/datasets.py)."""
 from taorui_assets.dataset_asset import dataset_asset
 from taorui_assets.lib.storage.scopes import day
-from taorui_assets.partitions import trading_days
-
-GROUP = "market"
+from taorui_assets.reconciliation_asset import reconciliation_asset
 
 daily_bars = dataset_asset(
-    name="daily_bars", dataset="daily_bars", partitions_def=trading_days, group=GROUP,
+    "daily_bars",
     description="Unadjusted daily bars of every listed stock, one document per (code, date). "
     "Suspended stocks are present with paused=true. Adjust on read with adj_factors.",
     fetch=lambda src, key, progress: src.daily_bars(day(key).date(), progress=progress),
     deps=["instruments"],
 )
 
+daily_bars_reconciliation = reconciliation_asset(
+    "daily_bars",
+    fetch=lambda src, key, codes: src.daily_bars(day(key).date(), codes=codes),
+)
+
 
 def _minutes(period: str):
     return dataset_asset(
-        name=f"minute_bars_{period}", dataset="minute_bars", period=period,
-        partitions_def=trading_days, group=GROUP,
+        "minute_bars", period=period,
         description=f"Unadjusted {period} bars labelled by bar end time, bucketed as one document per "
         "(code, date, period) holding column arrays; they aggregate exactly to the daily bar.",
         fetch=lambda src, key, progress: src.minute_bars(day(key).date(), period, progress=progress),
@@ -28,7 +31,7 @@ minute_bars_1m = _minutes("1m")
 minute_bars_5m = _minutes("5m")
 
 adj_factors = dataset_asset(
-    name="adj_factors", dataset="adj_factors", partitions_def=trading_days, group=GROUP,
+    "adj_factors",
     description="Backward cumulative adjustment factor of every listed stock on the day "
     "(post-adjusted price = price × factor); forward and backward adjustment are computed on read.",
     fetch=lambda src, key, progress: src.adj_factors(day(key).date()),

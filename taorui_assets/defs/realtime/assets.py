@@ -16,7 +16,8 @@ from taorui_assets.defs.realtime.resources import RealtimeResource
 from taorui_assets.lib.realtime import seal, storage
 from taorui_assets.lib.realtime.journal import JournalError, remove_sealed_day
 from taorui_assets.lib.storage.scopes import day as day_of
-from taorui_assets.partitions import trading_days
+from taorui_assets.dataset_asset import asset_tags, column_schema, partitions_of
+from taorui_assets.lib import datasets
 from taorui_assets.resources.mongo import MongoResource
 
 CHUNK = 200  # codes per read: a full-market day of ticks (~24 M rows) never sits in memory
@@ -28,9 +29,14 @@ CHECKS = {
 }
 
 
+SPEC = datasets.get("ticks")
+
+
 @dg.asset(
-    name="ticks", partitions_def=trading_days, group_name="realtime", kinds={"mongodb"},
-    owners=["team:realtime"], deps=[dg.AssetKey("minute_bars_1m"), dg.AssetKey("daily_bars")],
+    name="ticks", partitions_def=partitions_of(SPEC), group_name=SPEC.group, kinds={"mongodb"},
+    owners=list(SPEC.owners), tags=asset_tags(SPEC), deps=[dg.AssetKey("minute_bars_1m"), dg.AssetKey("daily_bars")],
+    metadata={"dataset": SPEC.name, "collection": SPEC.collection, "natural_key": ", ".join(SPEC.key),
+              "dagster/column_schema": column_schema(SPEC)},
     description="QMT snapshot ticks captured by the capture service, one document per (code, 1m bar). "
     "Materialized after the close it seals the day: checks, 1m roll-up reconciled with minute_bars, "
     "then the day's journal is removed.",

@@ -8,19 +8,17 @@ manual one) seals it.
 """
 import dagster as dg
 
+from taorui_assets.defs.jobs import job_for
 from taorui_assets.defs.schedules import today_if_trading
-from taorui_assets.lib import calendar
+from taorui_assets.lib import calendar, datasets
 
 SEAL_TIMES = ("30 16 * * 1-5", "30 19 * * 1-5")
 
-ticks_seal_job = dg.define_asset_job(
-    "ticks_seal", selection=dg.AssetSelection.assets("ticks"),
-    description="Check, roll up, reconcile and seal the day's captured ticks; then drop its journal.",
-)
+ticks_seal_job = job_for(datasets.SEAL)  # the registry's job of the datasets sealed after the close
 
 
 @dg.schedule(
-    name="ticks_seal_schedule", cron_schedule=list(SEAL_TIMES), execution_timezone=calendar.TIMEZONE,
+    name=datasets.SCHEDULES[datasets.SEAL].by, cron_schedule=list(SEAL_TIMES), execution_timezone=calendar.TIMEZONE,
     job=ticks_seal_job,
     description="Seals the day's ticks at 16:30 and 19:30 Asia/Shanghai (after the close runs' "
     "minute bars). Skips SSE holidays.",

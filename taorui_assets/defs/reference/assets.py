@@ -1,11 +1,9 @@
+"""Reference datasets (specs: lib/datasets.py)."""
 from taorui_assets.dataset_asset import dataset_asset
 from taorui_assets.lib.storage.scopes import day
-from taorui_assets.partitions import trading_days, years
-
-GROUP = "reference"
 
 instruments = dataset_asset(
-    name="instruments", dataset="instruments", partitions_def=trading_days, group=GROUP,
+    "instruments",
     description="Every A-share stock listed on the trading day, with board, ST status and share "
     "capital, plus the tracked indexes. One document per (date, code), so the universe and ST "
     "status are known point-in-time.",
@@ -13,14 +11,14 @@ instruments = dataset_asset(
 )
 
 trading_calendar = dataset_asset(
-    name="trading_calendar", dataset="trading_calendar", partitions_def=years, group=GROUP,
+    "trading_calendar",
     description="SSE trading days of the year as the source publishes them; the asset check "
     "compares them with the platform's own holiday table.",
     fetch=lambda src, key, progress: src.trading_calendar(int(key)),
 )
 
 sector_membership = dataset_asset(
-    name="sector_membership", dataset="sector_membership", partitions_def=trading_days, group=GROUP,
+    "sector_membership",
     description="Industry and concept membership in force on the trading day, kept per day so that "
     "'members of X as of D' is answerable for any D.",
     fetch=lambda src, key, progress: src.sector_membership(day(key).date()),
@@ -28,7 +26,7 @@ sector_membership = dataset_asset(
 )
 
 index_weights = dataset_asset(
-    name="index_weights", dataset="index_weights", partitions_def=trading_days, group=GROUP,
+    "index_weights",
     description="Constituents and weights (percent) of the tracked indexes on the trading day.",
     fetch=lambda src, key, progress: src.index_weights(day(key).date()),
     deps=["instruments"],

@@ -6,7 +6,7 @@ import pandas as pd
 
 from taorui_assets.lib.query import bars
 from taorui_assets.lib.query.connection import (
-    ParamsError, as_list, check_span, day_of, db, jq, known_codes, qmt, trading_days)
+    ParamsError, as_list, check_span, day_of, db, jq, known_codes, qmt, stored_span, trading_days)
 
 WAN = 1e4  # JQData reports money flow in 万元
 MONEY_FLOW_FIELDS = ["change_pct", "net_amount_main", "net_pct_main", "net_amount_xl", "net_pct_xl",
@@ -17,11 +17,15 @@ BILLBOARD_COLUMNS = ["code", "day", "direction", "rank", "abnormal_code", "abnor
                      "total_value", "net_value", "amount"]
 
 
-def _window(dataset: str, start_date, end_date, count, what: str) -> list[pd.Timestamp]:
-    """JQData's flow windows: [start, end], the ``count`` days to ``end``, or just ``end``."""
+def _window(dataset: str, start_date, end_date, count, what: str,
+            earliest: bool = False) -> list[pd.Timestamp]:
+    """JQData's flow windows: [start, end], the ``count`` days to ``end``; without either,
+    from the first stored day of ``dataset`` (``earliest``) or just ``end``."""
     if start_date is not None and count:
         raise ParamsError("(start_date, count) only one param is required")
-    start = start_date if start_date is not None or count else day_of(end_date)
+    start = start_date
+    if start is None and not count:
+        start = stored_span(dataset)[0] if earliest else day_of(end_date)
     days = trading_days(start, end_date, int(count) if count else None)
     if days:
         check_span(dataset, days[0], days[-1], what=what)
@@ -40,6 +44,8 @@ def _docs(dataset: str, day: pd.Timestamp, codes=None, fields=None) -> pd.DataFr
 
 
 def get_money_flow(security_list, start_date=None, end_date=None, fields=None, count=None):
+    """jqdatasdk documents ``start_date`` as "默认为平台提供的数据的最早日期" (the earliest data)
+    and ``end_date`` as "默认为 datetime.date.today()"; here the earliest is the first stored day."""
     if not security_list:
         raise ParamsError("security_list is required")
     codes = [qmt(s) for s in as_list(security_list)]
@@ -50,7 +56,7 @@ def get_money_flow(security_list, start_date=None, end_date=None, fields=None, c
         raise ParamsError(f"get_money_flow fields {bad} are not supported; choose from {MONEY_FLOW_FIELDS}")
     sizes = ("main", "xl", "l", "m", "s")
     parts = []
-    for day in _window("money_flow", start_date, end_date, count, "get_money_flow"):
+    for day in _window("money_flow", start_date, end_date, count, "get_money_flow", earliest=True):
         mf = _docs("money_flow", day, codes, ["code", *(f"net_amount_{s}" for s in sizes)])
         mf = mf[mf["code"].isin(codes)].sort_values("code")
         bars = _docs("daily_bars", day, list(mf["code"]), ["code", "close", "pre_close", "amount"])

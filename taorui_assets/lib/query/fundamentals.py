@@ -7,14 +7,15 @@ with one row per security, then run the compiled query there, as JoinQuant runs 
 * ``statDate='2026q3'``: the period's first published version; ``statDate='2025'``: the
   annual report (income and cash flow for the whole year).
 * ``date=D``: point in time — per security and table, the latest report period with a
-  version published strictly before D (a report out on D is visible from D+1; GUESS), in its
-  latest version published before D. ``day`` is the last trading day on or before D.
+  version published on or before D, in its latest version published by then (JoinQuant:
+  "我们会查找上市公司在这个日期之前(包括此日期)发布的数据"). ``day`` is the last trading day
+  on or before D.
 * income and cash_flow are single-quarter figures, as in JoinQuant's tables: the stored
   year-to-date value minus the previous quarter's (Q1 and annual: year to date).
-* indicator (derived): eps = income.basic_eps; roe = np_parent / equities_parent × 100;
-  roa = net_profit / total_assets × 100; net_profit_margin = net_profit /
-  total_operating_revenue × 100 (single quarter, end-of-period balances; JoinQuant averages
-  opening and closing equity).
+* indicator (derived, JoinQuant's formulas; see ``pit``): eps = net profit to the parent /
+  share capital at the period end (the stored instruments snapshot of the period's last
+  trading day); roe and roa over the average of the opening and closing balances;
+  net_profit_margin = net profit / operating revenue.
 """
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ import pandas as pd
 from sqlalchemy import Column, Date, Float, Integer, String  # dagster depends on sqlalchemy
 from sqlalchemy.orm import Query, declarative_base
 
+from taorui_assets.lib import calendar
 from taorui_assets.lib.fields import jq_names
-from taorui_assets.lib.query import pit
+from taorui_assets.lib.query import bars, pit
 from taorui_assets.lib.query.connection import OutOfRangeError, ParamsError, db, day_of, trading_days
 from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
@@ -66,7 +68,8 @@ def get_fundamentals(query_object, date=None, statDate=None) -> pd.DataFrame:  #
     names = _referenced(query_object)
     if not names:
         raise ParamsError(f"get_fundamentals reads tables {sorted(TABLES)} only")
-    frames = _rows(names, date, statDate)
+    eps = "indicator" in names and _uses_eps(query_object)
+    frames = _rows(names, date, statDate, eps)
     q = query_object
     limit = min(LIMIT, q._limit_clause.value) if q._limit_clause is not None else LIMIT
     offset = q._offset_clause.value if q._offset_clause is not None else None
@@ -87,26 +90,65 @@ def _referenced(q: Query) -> list[str]:
     return [n for n, t in TABLES.items() if t.__tablename__ in froms]
 
 
-def _rows(names: list[str], date, stat_date) -> dict[str, pd.DataFrame]:
+def _uses_eps(q: Query) -> bool:
+    """Whether the query reads indicator.eps anywhere (columns, filters, ordering)."""
+    from sqlalchemy.dialects import sqlite
+
+    sql = str(q.statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    return f"{indicator.__tablename__}.eps" in sql
+
+
+def _rows(names: list[str], date, stat_date, eps: bool = False) -> dict[str, pd.DataFrame]:
     if stat_date is not None:
         try:
             period, annual = pit.stat_period(stat_date)
         except ValueError as e:
             raise ParamsError(str(e)) from None
         periods = [period] if annual or pit.is_first_quarter(period) else [period, pit.previous_quarter(period)]
+        if "indicator" in names:  # roe and roa average the opening and closing balances
+            periods.append(pit.opening_period(period, single=not annual))
+        periods = list(dict.fromkeys(periods))
         docs = _statements(periods)
-        for p in periods:  # single-quarter figures need the previous quarter too
+        for p in periods:
             if docs.empty or not (docs["report_date"] == p).any():
                 raise OutOfRangeError(f"no financial statements are stored for report period {p.date()} "
                                       "(not materialized, or none published yet)")
-        return {n: pit.stat_rows(n, docs, period, annual) for n in names}
+        shares = _shares({period: None}) if eps else None
+        return {n: pit.stat_rows(n, docs, period, annual, shares) for n in names}
     asked = day_of(date)
     days = trading_days(asked - pd.Timedelta(days=30), asked)
     day = days[-1] if days else asked
     docs = _statements(None, before=asked)
     if docs.empty:
-        raise OutOfRangeError(f"no stored financial statement was published before {asked.date()}")
-    return {n: pit.day_rows(n, docs, asked, day) for n in names}
+        raise OutOfRangeError(f"no stored financial statement was published on or before {asked.date()}")
+    shares = None
+    if eps:
+        latest = pit.latest_periods(docs, asked)
+        shares = _shares({p: list(codes) for p, codes in latest.groupby(latest).groups.items()})
+    return {n: pit.day_rows(n, docs, asked, day, shares) for n in names}
+
+
+def _shares(periods: dict) -> pd.DataFrame:
+    """Share capital at each period end (code, report_date, total_shares): the stored
+    instruments snapshot of the period's last trading day; ``periods`` maps a report date to
+    the codes wanted (None: all)."""
+    coll, parts = db()["instruments"], []
+    for period, codes in periods.items():
+        period = pd.Timestamp(period)
+        last = pd.Timestamp(calendar.last_trading_days(period.date(), 1)[-1])
+        query = {"date": last.to_pydatetime()}
+        if codes is not None and len(codes) <= bars.WIDE:
+            query["code"] = {"$in": sorted(codes)}
+        docs = list(coll.find(query, {"_id": 0, "code": 1, "total_shares": 1}))
+        if not docs:
+            raise OutOfRangeError(f"indicator.eps needs the share capital at the end of {period.date()}: "
+                                  f"materialize the instruments partition {last.date()}")
+        part = pd.DataFrame(docs, columns=["code", "total_shares"]).assign(report_date=period)
+        parts.append(part if codes is None else part[part["code"].isin(set(codes))])
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["code", "total_shares", "report_date"])
+    out["report_date"] = pd.to_datetime(out["report_date"]).astype("datetime64[ns]")
+    return out
 
 
 def _statements(periods: Optional[list[pd.Timestamp]], before: Optional[pd.Timestamp] = None) -> pd.DataFrame:
@@ -114,8 +156,8 @@ def _statements(periods: Optional[list[pd.Timestamp]], before: Optional[pd.Times
         query = {"report_date": {"$in": [p.to_pydatetime() for p in periods]}}
     else:  # the periods that can be latest at ``before`` and the quarters preceding them
         query = {"report_date": {"$gte": (before - pd.Timedelta(days=550)).to_pydatetime(),
-                                 "$lt": before.to_pydatetime()},
-                 "pub_date": {"$lt": before.to_pydatetime()}}
+                                 "$lte": before.to_pydatetime()},
+                 "pub_date": {"$lte": before.to_pydatetime()}}
     docs = list(db()["financial_statements"].find(query, {"_id": 0, "source": 0, "ingested_at": 0}))
     df = pd.DataFrame(docs)
     if df.empty:

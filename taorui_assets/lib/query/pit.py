@@ -3,32 +3,33 @@
 ``docs`` is the canonical financial_statements frame (every published version, year-to-date
 income and cash flow); the rows returned are those of JoinQuant's tables: JQData codes and
 column names, single-quarter income and cash flow, dates as 'YYYY-MM-DD' text.
+
+``indicator`` follows JoinQuant's data dictionary (table ``indicator``), over the row's period
+(a single quarter; the year for annual ``statDate`` rows), in percent:
+
+* eps = net profit to the parent / share capital at the period end ("每股收益(摊薄)＝净利润/
+  期末股本；分子从单季利润表取值，分母取季度末报告期股本值"); ``shares`` gives that capital;
+* roe = net profit to the parent × 2 / (opening + closing parent equity);
+* roa = net profit × 2 / (opening + closing total assets);
+* net_profit_margin = net profit / operating revenue.
+
+The opening balance is the balance sheet of the period before (previous quarter end; previous
+year end for annual rows), in the version the row's own statements are read in.
 """
 from __future__ import annotations
+
+from typing import Optional
 
 import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import codes as C
 from taorui_assets.lib.fields import jq_names
+from taorui_assets.lib.quarters import stat_period  # noqa: F401 - part of this module's interface
 from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
 NAMES = jq_names("financial_statements")
 FLOWS = ("income", "cash_flow")  # year to date in storage, single quarter in the tables
-
-
-def stat_period(stat_date) -> tuple[pd.Timestamp, bool]:
-    """'2026q3' → (2026-09-30, False); '2025' or 2025 → (2025-12-31, True, the annual report)."""
-    text = str(stat_date).strip().lower()
-    try:
-        if "q" in text:
-            year, q = text.split("q")
-            if int(q) not in (1, 2, 3, 4):
-                raise ValueError
-            return pd.Timestamp(int(year), 3 * int(q), 1) + pd.offsets.MonthEnd(0), False
-        return pd.Timestamp(int(text), 12, 31), True
-    except ValueError:
-        raise ValueError(f"statDate must look like '2026q3' or '2025', got {stat_date!r}") from None
 
 
 def previous_quarter(period: pd.Timestamp) -> pd.Timestamp:
@@ -73,24 +74,42 @@ def _frame(rows: pd.DataFrame, items: list[str], day) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _indicator(inc: pd.DataFrame, bal: pd.DataFrame) -> pd.DataFrame:
-    b = bal.set_index(["code", "report_date"]).reindex(
-        pd.MultiIndex.from_arrays([inc["code"], inc["report_date"]]))
+def opening_period(period: pd.Timestamp, single: bool) -> pd.Timestamp:
+    """The balance date a period opens with: previous quarter end, or previous year end."""
+    return previous_quarter(period) if single else pd.Timestamp(period.year - 1, 12, 31)
+
+
+def _indicator(inc: pd.DataFrame, bal: pd.DataFrame, single: bool,
+               shares: Optional[pd.DataFrame]) -> pd.DataFrame:
+    def balances(dates) -> pd.DataFrame:
+        return bal.set_index(["code", "report_date"]).reindex(pd.MultiIndex.from_arrays([inc["code"], dates]))
+
+    close = balances(inc["report_date"])
+    opening = balances(inc["report_date"].map(lambda p: opening_period(p, single)))
+    if shares is None or shares.empty:
+        capital = np.full(len(inc), np.nan)
+    else:
+        capital = shares.set_index(["code", "report_date"])["total_shares"].reindex(
+            pd.MultiIndex.from_arrays([inc["code"], inc["report_date"]])).to_numpy(float)
     out = inc[["code", "report_date", "pub_date"]].copy()
+    np_parent, net = inc["net_profit_parent"].to_numpy(float), inc["net_profit"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["eps"] = inc["eps_basic"].to_numpy(float)
-        out["roe"] = inc["net_profit_parent"].to_numpy(float) / b["equity_parent"].to_numpy(float) * 100
-        out["roa"] = inc["net_profit"].to_numpy(float) / b["total_assets"].to_numpy(float) * 100
-        out["net_profit_margin"] = inc["net_profit"].to_numpy(float) / inc["total_revenue"].to_numpy(float) * 100
+        out["eps"] = np_parent / capital
+        out["roe"] = np_parent * 2 / (opening["equity_parent"].to_numpy(float)
+                                      + close["equity_parent"].to_numpy(float)) * 100
+        out["roa"] = net * 2 / (opening["total_assets"].to_numpy(float)
+                                + close["total_assets"].to_numpy(float)) * 100
+        out["net_profit_margin"] = net / inc["operating_revenue"].to_numpy(float) * 100
     return out
 
 
-def _table_rows(table: str, pick, current, single: bool = True) -> tuple[pd.DataFrame, list[str]]:
+def _table_rows(table: str, pick, current, single: bool = True,
+                shares: Optional[pd.DataFrame] = None) -> tuple[pd.DataFrame, list[str]]:
     """(rows, canonical items) of ``table``; ``pick(statement)`` gives the usable versions,
     ``current(versions)`` keeps each code's row of interest; ``single``: de-accumulate flows."""
     if table == "indicator":
         inc, _ = _table_rows("income", pick, current, single)
-        return _indicator(inc, pick("balance")), ["eps", "roe", "roa", "net_profit_margin"]
+        return _indicator(inc, pick("balance"), single, shares), ["eps", "roe", "roa", "net_profit_margin"]
     versions = pick(table)
     rows = current(versions)
     if table in FLOWS and single:
@@ -98,18 +117,32 @@ def _table_rows(table: str, pick, current, single: bool = True) -> tuple[pd.Data
     return rows, STATEMENT_ITEMS[table]
 
 
-def stat_rows(table: str, docs: pd.DataFrame, period: pd.Timestamp, annual: bool) -> pd.DataFrame:
+def stat_rows(table: str, docs: pd.DataFrame, period: pd.Timestamp, annual: bool,
+              shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """``statDate`` rows: the period's first published version of each security; the annual
-    report (``annual``) keeps income and cash flow year to date."""
+    report (``annual``) keeps income and cash flow year to date. ``shares``: code,
+    report_date, total_shares (share capital at the period end, for eps)."""
     rows, items = _table_rows(table, lambda s: _pick(docs, s, latest=False),
-                              lambda v: v[v["report_date"] == period], single=not annual)
+                              lambda v: v[v["report_date"] == period], single=not annual, shares=shares)
     return _frame(rows, items, None)
 
 
-def day_rows(table: str, docs: pd.DataFrame, asked: pd.Timestamp, day: pd.Timestamp) -> pd.DataFrame:
-    """``date`` rows: what was published strictly before ``asked``, each security's latest period."""
-    visible = docs[docs["pub_date"] < asked]
+def visible(docs: pd.DataFrame, asked: pd.Timestamp) -> pd.DataFrame:
+    """The versions published on or before ``asked``: JoinQuant's ``date`` "我们会查找上市公司在
+    这个日期之前(包括此日期)发布的数据"."""
+    return docs[docs["pub_date"] <= asked]
+
+
+def latest_periods(docs: pd.DataFrame, asked: pd.Timestamp) -> pd.Series:
+    """Each code's latest report period visible on ``asked`` (code → report_date)."""
+    return visible(docs, asked).groupby("code")["report_date"].max()
+
+
+def day_rows(table: str, docs: pd.DataFrame, asked: pd.Timestamp, day: pd.Timestamp,
+             shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+    """``date`` rows: what was published on or before ``asked``, each security's latest period."""
+    seen = visible(docs, asked)
     rows, items = _table_rows(
-        table, lambda s: _pick(visible, s, latest=True),
-        lambda v: v.sort_values(["code", "report_date"]).drop_duplicates("code", keep="last"))
+        table, lambda s: _pick(seen, s, latest=True),
+        lambda v: v.sort_values(["code", "report_date"]).drop_duplicates("code", keep="last"), shares=shares)
     return _frame(rows, items, day.strftime("%Y-%m-%d"))

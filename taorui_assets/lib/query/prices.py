@@ -17,12 +17,18 @@ from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor,
 from taorui_assets.lib.query.ticks import live_minutes
 from taorui_assets.lib.query.connection import (
     OutOfRangeError, ParamsError, as_list, check_calendar, check_span, jq, known_codes, qmt,
-    stored_span, today, trading_days, when)
+    stored_span, trading_days, when)
 
 DEFAULT_FIELDS = ["open", "close", "high", "low", "volume", "money"]
 ALL_FIELDS = DEFAULT_FIELDS + ["factor", "high_limit", "low_limit", "avg", "pre_close", "paused"]
 BARS_PER_DAY = {"1m": 240, "5m": 48}
 DEFAULT_START = "2015-01-01"  # jqdatasdk's start_date when neither start_date nor count is given
+# jqdatasdk.get_price's documented end_date default: "end_date 格式同上, 结束时间, 默认是'2015-12-31',
+# 包含此日期" (the client sends None and the service applies it).
+DEFAULT_END = "2015-12-31"
+# What fill_paused=False turns to NaN on a suspended day ("False 表示使用NAN填充停牌的数据"): the
+# traded values; paused, factor, limits and pre_close still describe the day.
+PAUSED_NAN = ["open", "high", "low", "close", "volume", "amount"]
 
 
 def parse_frequency(value) -> str:
@@ -46,9 +52,12 @@ def check_fields(fields) -> list[str]:
 
 def get_price(security, start_date=None, end_date=None, frequency="daily", fields=None,
               skip_paused=False, fq="pre", count=None, panel=True, fill_paused=True, round=True):
-    """jqdatasdk.get_price over the stored bars; ``panel`` is ignored (pandas has no Panel)."""
+    """jqdatasdk.get_price over the stored bars; ``panel`` is ignored (pandas has no Panel).
+
+    A code repeated in the list is answered once, at its first place (as the client rebuilds
+    column-keyed answers, and as get_money_flow / get_extras / get_bars answer)."""
     single = isinstance(security, str)
-    codes = [qmt(s) for s in as_list(security)]
+    codes = list(dict.fromkeys(qmt(s) for s in as_list(security)))
     if not codes:
         raise ParamsError("security is required")
     period = parse_frequency(frequency)
@@ -61,7 +70,12 @@ def get_price(security, start_date=None, end_date=None, frequency="daily", field
         raise ParamsError("(start_date, count) only one param is required")
     if not count and not start_date:
         start_date = DEFAULT_START
-    start, end = when(start_date), when(end_date) or pd.Timestamp(today())
+    start, end = when(start_date), when(end_date)
+    if end is None:
+        end = pd.Timestamp(DEFAULT_END)
+        if start is not None and start.normalize() > end:  # JQData would answer nothing: say why
+            raise ParamsError(f"start_date {start.date()} is after end_date, whose jqdatasdk default is "
+                              f"{DEFAULT_END}; pass end_date")
     known_codes(codes)
     days, clipped = _days(period, start, end, count)
     if period == "1d":
@@ -75,7 +89,7 @@ def get_price(security, start_date=None, end_date=None, frequency="daily", field
         ref = ref[~ref.index.duplicated()]
         data["factor"] = applied_factor(data["factor"], data["code"].map(ref), "pre")
     if not fill_paused and "paused" in data:
-        data.loc[data["paused"] == 1.0, ["open", "high", "low", "close"]] = np.nan
+        data.loc[data["paused"] == 1.0, PAUSED_NAN] = np.nan
     return _frame(data, fields, fq, bool(round), single)
 
 
@@ -115,6 +129,9 @@ def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.
 
 
 def _live_today(day: pd.Timestamp) -> bool:
+    """Today, whose 1m bars come from the capture until the minute_bars partition exists."""
+    from taorui_assets.lib.query.connection import today
+
     return day.date() == today()
 
 

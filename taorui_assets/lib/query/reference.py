@@ -79,8 +79,14 @@ def get_all_securities(types=(), date=None) -> pd.DataFrame:
 
 
 def get_security_info(code, date=None) -> Optional[Security]:
-    c = qmt(code)
-    known_codes([c])
+    """None for a code the listing does not hold, as jqdatasdk: ``result = ...get_security_info(...);
+    if result: return Security(**result)`` (the client returns None when the service finds nothing)."""
+    if not code:
+        raise ParamsError("code is required")
+    try:
+        c = qmt(code)
+    except UnknownSecurityError:
+        return None
     _day, inst = _listing(date)
     row = inst[inst["code"] == c]
     if row.empty:
@@ -98,8 +104,9 @@ def get_extras(info, security_list, start_date=None, end_date=None, df=True, cou
         raise ParamsError(f"get_extras({info!r}): only 'is_st' is stored")
     if not security_list:
         raise ParamsError("security_list is required")
-    secs = as_list(security_list)
-    codes = [qmt(s) for s in secs]
+    # a repeated code is one column: the client rebuilds frames column by column through an
+    # OrderedDict (``pd.DataFrame(OrderedDict(data), index=index)`` in client.convert_message)
+    codes = list(dict.fromkeys(qmt(s) for s in as_list(security_list)))
     known_codes(codes)
     if start_date is not None and count:
         raise ParamsError("(start_date, count) only one param is required")

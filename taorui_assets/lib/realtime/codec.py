@@ -20,7 +20,7 @@ from taorui_assets.lib.fields import canonical_fields
 from taorui_assets.lib.sources.qmt_normalize import lot_factor
 
 FIELDS = canonical_fields("ticks")
-VALUE_FIELDS = [f for f in FIELDS if f not in ("code", "time")]
+VALUE_FIELDS = [f for f in FIELDS if f not in ("code", "date", "minute", "time")]  # stored per tick
 NV = len(VALUE_FIELDS)
 _SCALARS = {"last_price": "lastPrice", "open": "open", "high": "high", "low": "low", "pre_close": "lastClose",
             "volume": "volume", "amount": "amount", "status": "stockStatus", "trade_count": "transactionNum"}

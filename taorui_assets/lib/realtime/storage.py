@@ -41,8 +41,9 @@ def local(ms: int) -> dt.datetime:
 
 
 def ensure_indexes(db: Database) -> None:
-    db[TICKS].create_index([("date", ASCENDING), ("code", ASCENDING), ("minute", ASCENDING)])
-    db[TICKS].create_index([("code", ASCENDING), ("minute", ASCENDING)])
+    from taorui_assets.lib.storage.store import Store
+
+    Store(db).ensure_indexes(TICKS)  # the registry's natural key (code, minute) and indexes
     db[LATEST].create_index([("date", ASCENDING)])
 
 
@@ -170,12 +171,13 @@ def read_ticks(db: Database, code: Optional[str], start: dt.datetime, end: dt.da
     q: dict = {"minute": {"$gte": start.replace(second=0, microsecond=0), "$lte": end + dt.timedelta(minutes=1)}}
     if code:
         q["code"] = code
-    rows_codes, rows_ms, rows_vals = [], [], []
-    for d in db[TICKS].find(q, {"t": 1, "code": 1, "fields": 1}):
+    rows_codes, rows_minutes, rows_ms, rows_vals = [], [], [], []
+    for d in db[TICKS].find(q, {"t": 1, "code": 1, "minute": 1, "fields": 1}):
         names = d.get("fields", VALUE_FIELDS)
         for key, vals in d.get("t", {}).items():
             ms, _seq = key.split("-")
             rows_codes.append(d["code"])
+            rows_minutes.append(d["minute"])
             rows_ms.append((int(ms), int(_seq)))
             rows_vals.append(vals if names == VALUE_FIELDS else [vals[names.index(f)] if f in names else np.nan
                                                                   for f in VALUE_FIELDS])
@@ -183,6 +185,8 @@ def read_ticks(db: Database, code: Optional[str], start: dt.datetime, end: dt.da
     df.insert(0, "code", rows_codes)
     ms = np.array([m for m, _s in rows_ms], dtype=np.int64)
     df.insert(1, "time", pd.to_datetime(ms, unit="ms", utc=True).tz_convert("Asia/Shanghai").tz_localize(None))
+    df["minute"] = pd.to_datetime(pd.Series(rows_minutes, dtype="datetime64[ns]"))
+    df["date"] = df["minute"].dt.normalize()
     df["_seq"] = [s for _m, s in rows_ms]
     df = df[(df["time"] >= pd.Timestamp(start)) & (df["time"] <= pd.Timestamp(end))]
     df = df.sort_values(["code", "time", "_seq"], kind="stable").drop(columns="_seq").reset_index(drop=True)

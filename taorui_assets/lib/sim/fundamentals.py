@@ -12,10 +12,10 @@ import datetime as dt
 import math
 from typing import Optional
 
+from taorui_assets.lib import quarters
 from taorui_assets.lib.sim.util import TAG_FIN_CODE, TAG_FIN_QUARTER, TAG_FIN_YEAR, code_key, rng
 
 RESTATEMENT_RATE = 0.04
-QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
 
 def _weekday(d: dt.date) -> dt.date:
@@ -111,5 +111,4 @@ def report(seed: int, code: str, year: int, q: int, shares: float, version: int)
 
 
 def quarter_end(year: int, q: int) -> dt.date:
-    m, d = QUARTER_END[q]
-    return dt.date(year, m, d)
+    return quarters.quarter_end(f"{year}Q{q}")

@@ -12,6 +12,8 @@ from typing import Callable, Optional, Sequence
 
 import pandas as pd
 
+from taorui_assets.lib.quarters import quarter_end  # noqa: F401 - the sources import it from here
+
 # Progress callback: (done, total, message). Sources call it during long downloads.
 Progress = Callable[[int, int, str], None]
 
@@ -105,17 +107,3 @@ class MarketDataSource(abc.ABC):
         out["pub_date"] = pd.to_datetime(out["pub_date"])
         out = out[(out["pub_date"] >= pd.Timestamp(start)) & (out["pub_date"] <= pd.Timestamp(end))]
         return out.drop_duplicates().sort_values(["pub_date", "code", "report_date"]).reset_index(drop=True)
-
-
-def quarter_end(quarter: str) -> dt.date:
-    """``2024Q3`` → 2024-09-30."""
-    try:
-        year, q = quarter.upper().split("Q")
-        year_i, q_i = int(year), int(q)
-        if not 1 <= q_i <= 4:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"not a report quarter: {quarter!r} (expected e.g. 2024Q3)") from None
-    month = q_i * 3
-    last_day = {3: 31, 6: 30, 9: 30, 12: 31}[month]
-    return dt.date(year_i, month, last_day)

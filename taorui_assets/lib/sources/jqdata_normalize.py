@@ -30,7 +30,7 @@ def canonical(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
     """Columns in schema order, canonical dtypes, fresh RangeIndex."""
     cols = schemas.columns(dataset)
     out = df.reindex(columns=cols).reset_index(drop=True)
-    return schemas.SCHEMAS[dataset].to_schema().coerce_dtype(out)
+    return schemas.model(dataset).to_schema().coerce_dtype(out)
 
 
 def qmt_codes(values) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 
 import pandas as pd
 
-from taorui_assets.lib import schemas
+from taorui_assets.lib import datasets, schemas
 from taorui_assets.lib.sim import SimMarket
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
 
@@ -30,10 +30,8 @@ def canonical(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
     if df is None or df.empty:
         return schemas.empty(dataset)
     out = df[schemas.columns(dataset)]
-    out = schemas.SCHEMAS[dataset].to_schema().coerce_dtype(out)
-    keys = list(schemas.KEYS[dataset])
-    if dataset == "minute_bars":
-        keys.append("time")
+    out = schemas.model(dataset).to_schema().coerce_dtype(out)
+    keys = list(datasets.get(dataset).row_key)
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 

@@ -12,7 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from taorui_assets.lib.schemas import KEYS, columns
+from taorui_assets.lib.datasets import get
+from taorui_assets.lib.schemas import columns
 
 BAR_ARRAYS = ["time", "open", "high", "low", "close", "volume", "amount"]
 
@@ -20,7 +21,7 @@ BAR_ARRAYS = ["time", "open", "high", "low", "close", "volume", "amount"]
 def doc_id(dataset: str, doc: dict) -> str:
     """Deterministic ``_id`` from the natural key, so a replayed write hits the same document."""
     parts = []
-    for k in KEYS[dataset]:
+    for k in get(dataset).key:
         v = doc[k]
         parts.append(v.strftime("%Y%m%d") if isinstance(v, dt.datetime) else str(v))
     return "|".join(parts)
@@ -89,6 +90,6 @@ def to_frame(dataset: str, docs: list[dict]) -> pd.DataFrame:
         sort = ["code", "period", "time"]
     else:
         df = pd.DataFrame(docs, columns=cols + ["source"])
-        sort = KEYS[dataset]
+        sort = list(get(dataset).key)
     df = df[cols + ["source"]]
     return df.sort_values(sort, kind="stable").reset_index(drop=True)

@@ -11,7 +11,7 @@ import pandas as pd
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
-from taorui_assets.lib.schemas import KEYS
+from taorui_assets.lib.datasets import get
 from taorui_assets.lib.storage.documents import _py
 
 COLLECTION = "quarantine"
@@ -21,7 +21,7 @@ def record(db: Database, dataset: str, partition: str, source: str, bad_rows: pd
     if bad_rows.empty:
         return 0
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    key_cols = [k for k in KEYS[dataset] if k in bad_rows] + (["time"] if "time" in bad_rows else [])
+    key_cols = [k for k in get(dataset).key if k in bad_rows] + (["time"] if "time" in bad_rows else [])
     ops = []
     for n, rec in enumerate(bad_rows.to_dict("records")):
         row = {k: _py(v) for k, v in rec.items() if k != "reason"}

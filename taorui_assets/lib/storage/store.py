@@ -22,25 +22,10 @@ import pandas as pd
 from pymongo import ASCENDING, ReplaceOne
 from pymongo.database import Database
 
-from taorui_assets.lib.schemas import KEYS
+from taorui_assets.lib.datasets import get
 from taorui_assets.lib.storage.documents import to_documents, to_frame
 
 log = logging.getLogger(__name__)
-
-# Collections written by more than one dataset would need their own scopes; today each
-# dataset has its own collection, named after it.
-EXTRA_INDEXES: dict[str, list[list[tuple[str, int]]]] = {
-    "daily_bars": [[("date", ASCENDING), ("code", ASCENDING)]],
-    "minute_bars": [[("date", ASCENDING), ("period", ASCENDING)]],
-    "adj_factors": [[("date", ASCENDING)]],
-    "financial_statements": [[("report_date", ASCENDING)], [("pub_date", ASCENDING)]],
-    "sector_membership": [[("code", ASCENDING), ("date", ASCENDING)]],
-    "index_weights": [[("index_code", ASCENDING), ("date", ASCENDING)]],
-    "money_flow": [[("date", ASCENDING)]],
-    "billboard": [[("code", ASCENDING), ("date", ASCENDING)]],
-    "instruments": [[("code", ASCENDING), ("date", ASCENDING)]],
-}
-
 
 MAX_TRANSACTION_BYTES = 32 * 1024 * 1024
 
@@ -58,12 +43,14 @@ class Store:
         self._indexed: set[str] = set()
 
     def ensure_indexes(self, dataset: str) -> None:
+        """The natural key's unique index and the spec's extra indexes (lib/datasets.py)."""
         if dataset in self._indexed:
             return
-        coll = self.db[dataset]
-        coll.create_index([(k, ASCENDING) for k in KEYS[dataset]], unique=True, name="natural_key")
-        for spec in EXTRA_INDEXES.get(dataset, []):
-            coll.create_index(spec)
+        spec = get(dataset)
+        coll = self.db[spec.collection]
+        coll.create_index([(k, ASCENDING) for k in spec.key], unique=True, name="natural_key")
+        for fields in spec.indexes:
+            coll.create_index([(f, ASCENDING) for f in fields])
         self._indexed.add(dataset)
 
     def supports_transactions(self) -> bool:
@@ -90,7 +77,7 @@ class Store:
             coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]})
             return WriteResult(len(docs), stale, "upsert")
         size = len(bson.encode(docs[0])) * len(docs) if docs else 0  # documents of a dataset are alike
-        if size <= MAX_TRANSACTION_BYTES or "code" not in KEYS[dataset]:
+        if size <= MAX_TRANSACTION_BYTES or "code" not in get(dataset).key:
             self._swap(coll, scope, docs)
             return WriteResult(len(docs), stale, "transaction")
         # Too large for one transaction: swap it code range by code range, each range in its own

@@ -1,4 +1,8 @@
-"""The ``reconciliation`` collection: differences between sources, with the differing rows."""
+"""The ``reconciliation`` collection: differences between sources, with the differing rows.
+
+Written by the <dataset>_reconciliation assets (kind ``sample``) and by every write that
+replaces a partition stored from another source (kind ``replacement``, i.e. healing).
+"""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,8 +1,11 @@
-"""Cross-source reconciliation assets: sample a partition, ask primary and backup, compare.
+"""The asset factory for reconciliation: sample a partition, ask primary and backup, compare.
 
-The comparison and its tolerances live in ``lib/reconcile.py``; the result, with the
-differing rows, goes to the ``reconciliation`` collection; the ``within_tolerance`` check
-fails when any sampled value differs beyond its tolerance or a row exists in one source only.
+One ``<dataset>_reconciliation`` asset per dataset whose spec names fields to ``reconcile``
+(lib/datasets.py); it is declared beside the dataset's asset in defs/<group>/assets.py and
+runs in the same jobs and schedules. The comparison and its tolerances live in
+``lib/reconcile.py``; the result, with the differing rows, goes to the ``reconciliation``
+collection (lib/storage/reconciliation.py); the ``within_tolerance`` check fails when any
+sampled value differs beyond its tolerance or a row exists in one source only.
 """
 import hashlib
 import os
@@ -11,9 +14,12 @@ from typing import Callable
 import dagster as dg
 import pandas as pd
 
+from taorui_assets.dataset_asset import KINDS, asset_tags, partitions_of
+from taorui_assets.lib import datasets
 from taorui_assets.lib.reconcile import compare
 from taorui_assets.lib.sources.base import MarketDataSource
-from taorui_assets.lib.storage import reconcile as stored
+from taorui_assets.lib.storage import reconciliation as stored
+from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
@@ -26,14 +32,20 @@ def sample(codes: list[str], key: str, n: int = SAMPLE) -> list[str]:
     return sorted(ranked[:n])
 
 
-def reconciliation_asset(*, name: str, dataset: str, partitions_def, group: str, deps: list[str],
-                         universe: Callable[[object, str], list[str]],
+def reconciliation_asset(dataset: str, *,
                          fetch: Callable[[MarketDataSource, str, list[str]], pd.DataFrame]) -> dg.AssetsDefinition:
+    """``fetch(source, partition_key, codes)`` asks one source for the sampled codes."""
+    spec = datasets.get(dataset)
+    if not spec.reconcile:
+        raise ValueError(f"{dataset}: its spec names no fields to reconcile (lib/datasets.py)")
+    name = spec.reconciliation_asset
+
     @dg.asset(
-        name=name, partitions_def=partitions_def, group_name=group, kinds={"python", "pandas", "mongodb"},
-        deps=deps,
+        name=name, partitions_def=partitions_of(spec), group_name=spec.group, kinds=KINDS,
+        deps=spec.assets, owners=list(spec.owners), tags=asset_tags(spec),
         description=f"Samples {dataset} for the partition, asks the primary and the backup source for the "
-        "same rows, and stores the comparison (with the differing rows) in the reconciliation collection.",
+        f"same rows, and stores the comparison ({', '.join(spec.reconcile)}, with the differing rows) in "
+        "the reconciliation collection.",
         check_specs=[dg.AssetCheckSpec("within_tolerance", asset=name,
                                        description="Primary and backup agree within the documented tolerances.")],
     )
@@ -46,7 +58,7 @@ def reconciliation_asset(*, name: str, dataset: str, partitions_def, group: str,
             yield dg.AssetCheckResult(check_name="within_tolerance", passed=True, description=msg)
             yield dg.MaterializeResult(metadata={"status": msg})
             return
-        codes = sample(universe(store, key), key)
+        codes = sample(store.db[spec.collection].distinct("code", scope(dataset, key)), key)
         first, second = sources[0], sources[1]
         a, b = fetch(first, key, codes), fetch(second, key, codes)
         cmp = compare(dataset, a, b)
