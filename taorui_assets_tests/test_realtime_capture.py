@@ -125,7 +125,9 @@ def test_kill_minus_9_and_restart_loses_and_duplicates_nothing(mongo_uri, mongo_
 def test_mongodb_killed_mid_session_loses_nothing_and_the_sealed_day_equals_sim_bars(tmp_path, mongo_db_name):
     market = SimSource().market
     codes = _codes(market)
-    server = EmbeddedMongo(tmp_path / "data").start()
+    # --sync-on-commit: SecantusDB then honours the capture's j=True writes (mongod always does), so
+    # an acknowledged write survives the server's kill -9.
+    server = EmbeddedMongo(tmp_path / "data", extra_args=("--sync-on-commit",)).start()
     try:
         fake = TickXtquant(SimSource(), market=market, day=DAY, speed=SPEED, t0=time.time() + 1.0,
                            universe=codes, today=dt.date(2026, 11, 20))
@@ -141,7 +143,7 @@ def test_mongodb_killed_mid_session_loses_nothing_and_the_sealed_day_equals_sim_
         server.proc.wait()
         time.sleep(3.0)         # a quarter of the session with no database
         assert not cap.mongo_ok and cap.received > cap.written
-        server = EmbeddedMongo(tmp_path / "data", port=server.port).start()
+        server = EmbeddedMongo(tmp_path / "data", port=server.port, extra_args=("--sync-on-commit",)).start()
         deadline = time.time() + 90
         while fake._pushers and time.time() < deadline:
             time.sleep(0.2)

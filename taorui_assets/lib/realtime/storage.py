@@ -24,7 +24,7 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-from pymongo import ASCENDING, ReplaceOne, UpdateOne
+from pymongo import ASCENDING, ReplaceOne, UpdateOne, WriteConcern
 from pymongo.database import Database
 
 from taorui_assets.lib.realtime import rollup
@@ -76,7 +76,10 @@ class TickStore:
     """Turns journal batches into idempotent MongoDB writes. Not thread-safe: one writer."""
 
     def __init__(self, db: Database, source: str):
-        self.db = db
+        # j=True: a write is acknowledged once it is in MongoDB's journal, so the capture's committed
+        # offset never runs ahead of what survives a MongoDB crash (SecantusDB honours it only with
+        # --sync-on-commit; mongod always does).
+        self.db = db.with_options(write_concern=WriteConcern(j=True))
         self.source = source
         self.state: dict[str, CodeState] = {}
         ensure_indexes(db)
