@@ -40,12 +40,15 @@ def session(mongo_uri, mongo_db_name, tmp_path, monkeypatch):
                             src.adj_factors(dt.date(2026, 11, 19)), "sim")
     feed = SimFeed(market, DAY, codes, speed=2400)
     cap = Capture(feed, db, CaptureConfig(tmp_path / "journal"))
-    # Stop the simulated session at ~11:00 (90 of 240 minutes): 90*60/2400 = 2.25 s after the open.
+    # Stop the simulated session mid-morning, once the capture has seen 10:30 (~1.5 s at 2400×).
     import threading
 
     th = threading.Thread(target=lambda: cap.run(install_signals=False))
     th.start()
-    time.sleep(2.25)
+    half = pd.Timestamp(f"{DAY} 10:30").tz_localize("Asia/Shanghai").value // 1_000_000
+    deadline = time.time() + 120
+    while cap._last_exchange_ms < half and time.time() < deadline:
+        time.sleep(0.05)
     cap.stop_event.set()
     th.join(60)
     jq.connect(mongo_uri, mongo_db_name)
@@ -59,7 +62,7 @@ def test_ticks_current_tick_and_live_minute_bars(session):
     expected = sim_ticks.day_ticks(market, DAY, [code])
     hb = db["capture_heartbeat"].find_one({"_id": "capture"})
     clock = pd.Timestamp(hb["last_exchange_time"])
-    assert pd.Timestamp(f"{DAY} 10:00") < clock < pd.Timestamp(f"{DAY} 13:30")
+    assert pd.Timestamp(f"{DAY} 10:30") <= clock < pd.Timestamp(f"{DAY} 15:00")
     seen = expected[expected["time"] <= clock]
 
     cur = jq.get_current_tick(jq_code := code.replace(".SZ", ".XSHE"))
