@@ -76,7 +76,7 @@ class TickXtquant(FakeXtquant):
         super().__init__(source, today=today)
         self.xtdata = TickXtdata(self)
         self.market, self.day, self.speed = market, day, float(speed)
-        self.t0 = time.time() if t0 is None else float(t0)
+        self.t0 = None if t0 is None else float(t0)  # None: the session opens when subscribed
         self.universe = list(universe) if universe is not None else list(market.codes)
         self.push_log = push_log
         self._pushers: dict[int, threading.Event] = {}
