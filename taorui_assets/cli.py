@@ -3,6 +3,7 @@
     python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
     python -m taorui_assets.cli ui [--port 3000]
     python -m taorui_assets.cli datasets
+    python -m taorui_assets.cli capture [--feed qmt|sim] [--markets SH,SZ,BJ | --codes ...]
 """
 from __future__ import annotations
 
@@ -235,6 +236,17 @@ def ui(args) -> int:
             stop_process_group(proc, grace=0)  # dg dev gone by itself: clear what it left
 
 
+def capture(args) -> int:
+    """The tick capture beside Dagster (lib/realtime): runs until SIGTERM/SIGINT."""
+    import logging
+
+    from taorui_assets.lib.realtime.cli import run_capture
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with database(args.settings) as s:  # no source needed: the feed is the capture's own
+        return run_capture(args, s)
+
+
 def datasets(args) -> int:
     """The dataset registry (lib/datasets.py) as a table; no database needed."""
     from taorui_assets.lib.datasets import SCHEDULES, SPECS
@@ -282,10 +294,13 @@ def parser() -> Parser:
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
     sub.add_parser("datasets", help="list the registered datasets (lib/datasets.py)")
+    from taorui_assets.lib.realtime.cli import add_capture_arguments
+
+    add_capture_arguments(sub.add_parser("capture", help="capture QMT's tick push into MongoDB (runs until stopped)"))
     return p
 
 
-COMMANDS = {"run": run, "ui": ui, "datasets": datasets}
+COMMANDS = {"run": run, "ui": ui, "datasets": datasets, "capture": capture}
 
 
 def with_default_command(p: argparse.ArgumentParser, argv: list[str]) -> list[str]:
