@@ -135,6 +135,12 @@ SPECS: tuple[DatasetSpec, ...] = (
                 healable=True),
     DatasetSpec("money_flow", schemas.MoneyFlow, ("code", "date"), TRADING_DAY, "flows", CLOSE,
                 indexes=(("date",),), codes_checked=True, healable=True),
+    # Computed from the stored daily_bars, instruments and financial_statements (not fetched);
+    # reconciled against the JQData valuation table (lib/valuation.py).
+    DatasetSpec("valuation", schemas.Valuation, ("code", "date"), TRADING_DAY, "fundamentals", CLOSE,
+                indexes=(("date",),), codes_checked=True,
+                reconcile=("total_shares", "float_shares", "market_cap", "float_market_cap", "turnover_ratio",
+                           "pe_ttm", "pe_lyr", "pb", "ps_ttm", "pcf_ttm")),
 )
 
 DATASETS: dict[str, DatasetSpec] = {s.name: s for s in SPECS}
