@@ -317,3 +317,14 @@ def test_get_valuation_argument_errors(apis):
         ours.get_valuation("000656.XSHE", end_date="2026-04-20", count=1, fields=["nonsense"])
     with pytest.raises(ours.OutOfRangeError, match="2026-04-21"):  # never a silently shorter answer
         ours.get_valuation("000656.XSHE", start_date="2026-04-20", end_date="2026-04-27")
+
+
+def test_get_fundamentals_joins_valuation_with_the_statement_tables(apis):
+    _jq, ours = apis
+    v, b = ours.valuation, ours.balance
+    df = ours.get_fundamentals(ours.query(v.code, v.market_cap, v.pb_ratio, b.equities_parent_company_owners)
+                               .filter(v.code.in_(["000110.XSHE", "000656.XSHE"])), date="2026-04-30")
+    assert list(df["code"]) == ["000110.XSHE", "000656.XSHE"]
+    # pb = market value / latest parent equity; market_cap in 亿元
+    np.testing.assert_allclose(df["market_cap"] * 1e8 / df["equities_parent_company_owners"], df["pb_ratio"],
+                               rtol=1e-9)
