@@ -15,7 +15,9 @@ from pandera.typing import Series
 from taorui_assets.lib.fields import describe
 
 EXCHANGES = ["SH", "SZ", "BJ"]
-BOARDS = ["main", "chinext", "star", "bse", "index"]
+BOARDS = ["main", "chinext", "star", "bse", "index", "etf", "lof", "conbond"]
+# Instrument types (JQData's get_all_securities types); a non-stock's board is its type.
+TYPES = ["stock", "index", "etf", "lof", "conbond"]
 STATEMENTS = ["balance", "income", "cash_flow"]
 STATEMENT_ITEMS = {
     "balance": ["cash", "total_current_assets", "total_assets", "total_current_liabilities",
@@ -40,7 +42,7 @@ class Instruments(pa.DataFrameModel):
     name: Series[str] = F("instruments", "name")
     exchange: Series[str] = F("instruments", "exchange", isin=EXCHANGES)
     board: Series[str] = F("instruments", "board", isin=BOARDS)
-    type: Series[str] = F("instruments", "type", isin=["stock", "index"])
+    type: Series[str] = F("instruments", "type", isin=TYPES)
     list_date: Series[pd.Timestamp] = F("instruments", "list_date")
     delist_date: Series[pd.Timestamp] = F("instruments", "delist_date", nullable=True)
     is_st: Series[bool] = F("instruments", "is_st")
@@ -83,8 +85,9 @@ class DailyBars(_Bar):
     code: Series[str] = F("daily_bars", "code", str_matches=CODE_PATTERN)
     date: Series[pd.Timestamp] = F("daily_bars", "date")
     pre_close: Series[float] = F("daily_bars", "pre_close", gt=0)
-    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0)
-    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0)
+    # NaN where the type has no limit (indexes; convertible bonds before 2022-08-01)
+    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0, nullable=True)
+    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0, nullable=True)
     paused: Series[bool] = F("daily_bars", "paused")
 
     class Config:
@@ -95,7 +98,8 @@ class DailyBars(_Bar):
     @pa.dataframe_check(error="prices must lie within [low_limit, high_limit]")
     def within_price_limits(cls, df: pd.DataFrame) -> Series[bool]:
         tol = 1e-6
-        return (df["high"] <= df["high_limit"] + tol) & (df["low"] >= df["low_limit"] - tol)
+        return ((df["high_limit"].isna() | (df["high"] <= df["high_limit"] + tol))
+                & (df["low_limit"].isna() | (df["low"] >= df["low_limit"] - tol)))
 
 
 class MinuteBars(_Bar):
