@@ -168,3 +168,13 @@ def limit_prices(pre_close: float, board_name: str, is_st: bool, *, day: dt.date
 def security_type(board_name: str) -> str:
     """The instrument ``type`` (JQData's get_all_securities type) of a board."""
     return board_name if board_name in (INDEX, ETF, LOF, CONBOND) else "stock"
+
+
+def price_decimals(code: str) -> int:
+    """Decimals of a price: 3 for funds and bonds (0.001 yuan tick), else 2. JQData's
+    ``get_price(round=True)`` rounds adjusted prices to these (GUESS for funds: JoinQuant's
+    get_price documentation rounds stocks to 2 decimals; funds trade in 0.001 yuan)."""
+    try:
+        return 3 if board(code) in TICK else 2
+    except CodeError:
+        return 2

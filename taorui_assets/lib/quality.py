@@ -15,8 +15,9 @@ PRICE_TOL = 1e-6
 
 
 def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.DataFrame:
-    """Listed stocks without a daily bar, and bars of codes not listed that day."""
-    listed = set(instruments.loc[instruments["type"] == "stock", "code"])
+    """Listed securities of every type (stocks, indexes, ETFs, LOFs, convertible bonds)
+    without a daily bar, and bars of codes not listed that day."""
+    listed = set(instruments["code"])
     have = set(bars["code"])
     rows = [{"code": c, "problem": "listed but no daily bar"} for c in sorted(listed - have)]
     rows += [{"code": c, "problem": "bar for a code not listed that day"} for c in sorted(have - listed)]
@@ -25,7 +26,7 @@ def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.Data
 
 def bar_violations(bars: pd.DataFrame, instruments: pd.DataFrame) -> pd.DataFrame:
     """OHLC order, price limits as the exchange computes them, and flat suspended days."""
-    b = bars.merge(instruments[["code", "board", "is_st"]], on="code", how="left")
+    b = bars.merge(instruments[["code", "board", "is_st", "list_date"]], on="code", how="left")
     problems = []
 
     def flag(mask, text):
@@ -38,10 +39,19 @@ def bar_violations(bars: pd.DataFrame, instruments: pd.DataFrame) -> pd.DataFram
     flag(b["low"] < b["low_limit"] - PRICE_TOL, "low below limit-down")
     flag(b["board"].isna(), "no instrument record")
     known = b[b["board"].notna()]
-    expected = [codes.limit_prices(pc, bd, bool(st)) for pc, bd, st in zip(known["pre_close"], known["board"], known["is_st"])]
+    # the rule of the row's type on its day (no limit = NaN: indexes, early convertible bonds)
+    first = pd.to_datetime(known["list_date"]).dt.normalize() == pd.to_datetime(known["date"]).dt.normalize()
+    expected = [codes.limit_prices(pc, bd, bool(st), day=pd.Timestamp(d).date(), first_day=bool(f))
+                for pc, bd, st, d, f in zip(known["pre_close"], known["board"], known["is_st"], known["date"], first)]
     if expected:
         up, down = map(np.array, zip(*expected))
-        bad = (np.abs(known["high_limit"].to_numpy() - up) > PRICE_TOL) | (np.abs(known["low_limit"].to_numpy() - down) > PRICE_TOL)
+
+        def differs(have, want):
+            have = have.to_numpy(float)
+            return np.where(np.isnan(want) | np.isnan(have), np.isnan(want) != np.isnan(have),
+                            np.abs(have - want) > PRICE_TOL)
+
+        bad = differs(known["high_limit"], up) | differs(known["low_limit"], down)
         flag(known.index[bad], "limit prices disagree with pre_close and board rules")
     paused = b["paused"].astype(bool)
     flat = (b[["open", "high", "low", "close"]].sub(b["pre_close"], axis=0).abs().max(axis=1) < PRICE_TOL) & (b["volume"] == 0)

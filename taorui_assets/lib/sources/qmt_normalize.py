@@ -34,6 +34,7 @@ from taorui_assets.lib.sources.base import SourceError
 TZ = "Asia/Shanghai"
 LOT = 100
 INDEX_VOLUME_IN_LOTS = False  # assumption: QMT reports index volume in shares
+CONBOND_LOT = 10  # GUESS: convertible-bond K-line volume in 手 of 10 张 (the exchanges' trading unit)
 
 # QMT names of the report tables we read, canonical statement → xtquant table name.
 STATEMENT_TABLES = {"balance": "Balance", "income": "Income", "cash_flow": "CashFlow"}
@@ -72,8 +73,11 @@ def minute_grid(day: dt.date, period: str) -> pd.DatetimeIndex:
 
 
 def lot_factor(code: str) -> int:
-    if C.board(code) == C.INDEX and not INDEX_VOLUME_IN_LOTS:
+    board = C.board(code)
+    if board == C.INDEX and not INDEX_VOLUME_IN_LOTS:
         return 1
+    if board == C.CONBOND:
+        return CONBOND_LOT
     return LOT
 
 
@@ -93,7 +97,7 @@ def _stack(answer: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
-               st: Mapping[str, bool]) -> pd.DataFrame:
+               st: Mapping[str, bool], first_day: Mapping[str, bool] = {}) -> pd.DataFrame:
     """1d K-lines of one day → canonical daily bars (limits from ``codes.limit_prices``)."""
     df = _stack(answer)
     if df.empty:
@@ -111,8 +115,9 @@ def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
     for col in ("open", "high", "low", "close"):
         df.loc[p, col] = df.loc[p, "pre_close"]
     df.loc[p, ["volume", "amount"]] = 0.0
-    limits = [C.limit_prices(pc, C.board(code), bool(st.get(code, False)))
-              if C.board(code) != C.INDEX else (np.nan, np.nan)
+    # ``first_day``: code → listed that day (a convertible bond's first-day limits)
+    limits = [C.limit_prices(pc, C.board(code), bool(st.get(code, False)), day=day,
+                             first_day=bool(first_day.get(code, False)))
               for code, pc in zip(df["code"], df["pre_close"])]
     df["high_limit"] = [u for u, _ in limits]
     df["low_limit"] = [d for _, d in limits]
