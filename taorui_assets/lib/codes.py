@@ -27,6 +27,10 @@ LOF = "lof"
 CONBOND = "conbond"
 FUNDS = (ETF, LOF)
 
+# The indexes the platform follows (instruments, index weights), in both sources.
+TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ",
+                   "000852.SH", "000016.SH", "000688.SH")  # the last three: benchmarks (issue 13)
+
 
 class CodeError(ValueError):
     """A string that is not a security code we know how to read."""
@@ -110,7 +114,7 @@ def board(code: str) -> str:
             return BSE
         if s.startswith("899"):
             return INDEX
-    raise CodeError(f"{code!r} is not an A-share stock or index code")
+    raise CodeError(f"{code!r} is not an A-share stock, index, ETF, LOF or convertible-bond code")
 
 
 # Price-limit rules of funds and convertible bonds (issue 13).

@@ -58,8 +58,6 @@ from taorui_assets.lib import codes as C
 from taorui_assets.lib.sources.base import MarketDataSource, Progress, SourceError
 from taorui_assets.lib.sources.jqdata_datasets import DatasetsMixin
 
-TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ",
-                   "000852.SH", "000016.SH", "000688.SH")
 # get_all_securities types listed besides stocks and the tracked indexes. 'etf' and 'lof' are in
 # jqdatasdk's docstring; 'conbond' is a GUESS (the docstring names no bond type; JoinQuant's
 # documented bond route is bond.CONBOND_BASIC_INFO, which the stand-in does not serve).
@@ -101,7 +99,7 @@ class JQDataSource(DatasetsMixin, MarketDataSource):
 
     def __init__(self, username: str, password: str, host: Optional[str] = None,
                  port: Optional[int] = None, max_connections: int = 3,
-                 indexes: Sequence[str] = TRACKED_INDEXES, industry_scheme: str = "sw_l1",
+                 indexes: Sequence[str] = C.TRACKED_INDEXES, industry_scheme: str = "sw_l1",
                  batch_size: int = 1000, universe_hint: int = DEFAULT_UNIVERSE, log=None):
         if not username or not password:
             raise SourceError("JQData needs a username and a password (set JQDATA_USERNAME / JQDATA_PASSWORD)")
@@ -268,5 +266,4 @@ def _clear_client_caches(jq) -> None:
         pass
 
 
-__all__ = ["JQDataSource", "QuotaExceededError", "JQDataAuthError", "JQDataConnectionError",
-           "TRACKED_INDEXES"]
+__all__ = ["JQDataSource", "QuotaExceededError", "JQDataAuthError", "JQDataConnectionError"]

@@ -62,8 +62,6 @@ from taorui_assets.lib.sources.qmt_connect import QmtConnection
 from taorui_assets.lib.sources.qmt_datasets import QmtDatasetsMixin
 
 A_SHARE_SECTOR = "沪深京A股"
-TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ",
-                   "000852.SH", "000016.SH", "000688.SH")
 # Sector lists of the other instrument types (assumption 13), and the types taken from each.
 TYPE_SECTORS = {"沪深ETF": ("etf",), "沪深基金": ("lof",), "沪深转债": ("conbond",)}
 BAR_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount", "preClose", "suspendFlag"]
@@ -83,7 +81,7 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
     def __init__(self, api: Any, *, mode: str = "token", token: str = "",
                  vip_servers: Sequence[str] = (), data_home_dir: str = ".taorui/qmt",
                  listen_ports: tuple[int, int] = (58610, 58650), local_port: int = 58610,
-                 batch_size: int = 500, index_codes: Sequence[str] = TRACKED_INDEXES,
+                 batch_size: int = 500, index_codes: Sequence[str] = C.TRACKED_INDEXES,
                  concept_codes: Optional[dict] = None, log: Any = None,
                  clock: Optional[Callable[[], dt.date]] = None):
         if batch_size < 1:
