@@ -105,7 +105,8 @@ def test_non_trading_day_is_empty_without_calls(sim):
 # ------------------------------------------------------------------ row counts
 def test_zero_rows_for_a_trading_security_raises(sim):
     fake, src = make(sim)
-    code = sim.daily_bars(END).query("not paused")["code"].iloc[0]
+    stocks = set(sim.instruments(END).query("type == 'stock'")["code"])  # money flow: a stock dataset
+    code = sim.daily_bars(END).query("not paused and code in @stocks")["code"].iloc[0]
     fake.empty_codes.add(code)
     with pytest.raises(EmptyAnswerError, match=code):
         src.daily_bars(END)
