@@ -16,7 +16,9 @@ from taorui_assets.lib import bar_rules
 from taorui_assets.lib.fields import describe
 
 EXCHANGES = ["SH", "SZ", "BJ"]
-BOARDS = ["main", "chinext", "star", "bse", "index"]
+BOARDS = ["main", "chinext", "star", "bse", "index", "etf", "lof", "conbond"]
+# Instrument types (JQData's get_all_securities types); a non-stock's board is its type.
+TYPES = ["stock", "index", "etf", "lof", "conbond"]
 STATEMENTS = ["balance", "income", "cash_flow"]
 STATEMENT_ITEMS = {
     "balance": ["cash", "total_current_assets", "total_assets", "total_current_liabilities",
@@ -41,7 +43,7 @@ class Instruments(pa.DataFrameModel):
     name: Series[str] = F("instruments", "name")
     exchange: Series[str] = F("instruments", "exchange", isin=EXCHANGES)
     board: Series[str] = F("instruments", "board", isin=BOARDS)
-    type: Series[str] = F("instruments", "type", isin=["stock", "index"])
+    type: Series[str] = F("instruments", "type", isin=TYPES)
     list_date: Series[pd.Timestamp] = F("instruments", "list_date")
     delist_date: Series[pd.Timestamp] = F("instruments", "delist_date", nullable=True)
     is_st: Series[bool] = F("instruments", "is_st")
@@ -84,8 +86,9 @@ class DailyBars(_Bar):
     code: Series[str] = F("daily_bars", "code", str_matches=CODE_PATTERN)
     date: Series[pd.Timestamp] = F("daily_bars", "date")
     pre_close: Series[float] = F("daily_bars", "pre_close", gt=0)
-    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0)
-    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0)
+    # NaN where the type has no limit (indexes; convertible bonds before 2022-08-01)
+    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0, nullable=True)
+    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0, nullable=True)
     paused: Series[bool] = F("daily_bars", "paused")
 
     class Config:
