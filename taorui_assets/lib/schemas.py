@@ -12,18 +12,25 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from taorui_assets.lib import fields
 from taorui_assets.lib.fields import describe
 
 EXCHANGES = ["SH", "SZ", "BJ"]
 BOARDS = ["main", "chinext", "star", "bse", "index"]
-STATEMENTS = ["balance", "income", "cash_flow"]
-STATEMENT_ITEMS = {
+STATEMENTS = fields.STATEMENTS
+# Every stored item of each statement (lib/fields.py STATEMENT_FIELDS: every column of QMT's tables).
+STATEMENT_ITEMS = {st: fields.statement_items(st) for st in STATEMENTS}
+# The items every version of a statement must carry, whatever the source (the rest may be
+# absent: insurers' and banks' lines, or items a source does not publish). PershareIndex
+# comes from QMT only, so it has none that are required of the other sources.
+CORE_ITEMS = {
     "balance": ["cash", "total_current_assets", "total_assets", "total_current_liabilities",
                 "total_liabilities", "equity_parent", "total_equity"],
     "income": ["total_revenue", "operating_revenue", "operating_profit", "total_profit",
                "net_profit", "net_profit_parent", "eps_basic"],
     "cash_flow": ["net_operating_cash_flow", "net_investing_cash_flow",
                   "net_financing_cash_flow", "net_cash_increase"],
+    "pershare": [],
 }
 # Relative tolerance of the accounting identity; published statements are rounded to the yuan.
 IDENTITY_RTOL = 1e-6
@@ -125,29 +132,11 @@ def _item(field: str):
     return F("financial_statements", field, nullable=True)
 
 
-class FinancialStatements(pa.DataFrameModel):
+class _FinancialStatementKeys(pa.DataFrameModel):
     code: Series[str] = F("financial_statements", "code", str_matches=CODE_PATTERN)
     statement: Series[str] = F("financial_statements", "statement", isin=STATEMENTS)
     report_date: Series[pd.Timestamp] = F("financial_statements", "report_date")
     pub_date: Series[pd.Timestamp] = F("financial_statements", "pub_date")
-    cash: Series[float] = _item("cash")
-    total_current_assets: Series[float] = _item("total_current_assets")
-    total_assets: Series[float] = _item("total_assets")
-    total_current_liabilities: Series[float] = _item("total_current_liabilities")
-    total_liabilities: Series[float] = _item("total_liabilities")
-    equity_parent: Series[float] = _item("equity_parent")
-    total_equity: Series[float] = _item("total_equity")
-    total_revenue: Series[float] = _item("total_revenue")
-    operating_revenue: Series[float] = _item("operating_revenue")
-    operating_profit: Series[float] = _item("operating_profit")
-    total_profit: Series[float] = _item("total_profit")
-    net_profit: Series[float] = _item("net_profit")
-    net_profit_parent: Series[float] = _item("net_profit_parent")
-    eps_basic: Series[float] = _item("eps_basic")
-    net_operating_cash_flow: Series[float] = _item("net_operating_cash_flow")
-    net_investing_cash_flow: Series[float] = _item("net_investing_cash_flow")
-    net_financing_cash_flow: Series[float] = _item("net_financing_cash_flow")
-    net_cash_increase: Series[float] = _item("net_cash_increase")
 
     class Config:
         strict = True
@@ -158,13 +147,24 @@ class FinancialStatements(pa.DataFrameModel):
     def published_after_period(cls, df: pd.DataFrame) -> Series[bool]:
         return df["pub_date"] >= df["report_date"]
 
-    @pa.dataframe_check(error="each statement's own items must be present")
+    @pa.dataframe_check(error="each statement's core items must be present")
     def items_present(cls, df: pd.DataFrame) -> Series[bool]:
         ok = pd.Series(True, index=df.index)
-        for statement, items in STATEMENT_ITEMS.items():
-            rows = df["statement"] == statement
-            ok &= ~rows | df[items].notna().all(axis=1)
+        for statement, items in CORE_ITEMS.items():
+            if items:
+                rows = df["statement"] == statement
+                ok &= ~rows | df[items].notna().all(axis=1)
         return ok
+
+
+# One nullable float column per statement item (~270, generated from the field table): a
+# row is one version of one statement, so the other statements' items are NaN there and
+# storage leaves them out of the document (lib/storage/documents.py).
+FinancialStatements = type("FinancialStatements", (_FinancialStatementKeys,), {
+    "__annotations__": {item: Series[float] for st in STATEMENTS for item in STATEMENT_ITEMS[st]},
+    **{item: _item(item) for st in STATEMENTS for item in STATEMENT_ITEMS[st]},
+    "__module__": __name__,
+})
 
 
 class SectorMembership(pa.DataFrameModel):

@@ -50,7 +50,7 @@ DATE_RE = re.compile(r"'(\d{4}-\d{2}-\d{2})(?: 00:00:00)?'")
 
 def _statement_columns(statement: str) -> list[tuple[str, str]]:
     names = jq_names("financial_statements")
-    return TABLE_META + [(names[item], DEC) for item in STATEMENT_ITEMS[statement]]
+    return TABLE_META + [(names[item], DEC) for item in STATEMENT_ITEMS[statement] if item in names]
 
 
 def tables() -> dict[str, list[tuple[str, str]]]:
@@ -124,7 +124,7 @@ class FinanceDB:
                        "pub_date": pd.Timestamp(r["pub_date"]).date(), "start_date": start,
                        "end_date": d, "report_date": d, "report_type": 0 if is_first else 1,
                        "source_id": 321003, "source": "定期报告"}
-                for item in STATEMENT_ITEMS[statement]:
+                for item in (i for i in STATEMENT_ITEMS[statement] if i in names):
                     v = r[item]
                     row[names[item]] = None if pd.isna(v) else float(v)
                 rows.append(row)

@@ -21,7 +21,7 @@ NORTH_COLUMNS = ["HGT北向买入资金", "HGT北向卖出资金", "HGT南向买
                  "SGT北向买入资金", "SGT北向卖出资金", "SGT南向买入资金", "SGT南向卖出资金",
                  "HGT北向资金净流入", "HGT北向当日资金余额", "HGT南向资金净流入", "HGT南向当日资金余额",
                  "SGT北向资金净流入", "SGT北向当日资金余额", "SGT南向资金净流入", "SGT南向当日资金余额"]
-TABLE_STATEMENT = {"BALANCE": "balance", "INCOME": "income", "CASHFLOW": "cash_flow"}
+TABLE_STATEMENT = {"BALANCE": "balance", "INCOME": "income", "CASHFLOW": "cash_flow", "PERSHAREINDEX": "pershare"}
 
 
 def _day(text, default: dt.date) -> dt.date:
@@ -187,11 +187,12 @@ class FakeData:
             for table in tables:
                 st = TABLE_STATEMENT.get(table.upper())
                 f = fin[(fin["code"] == code) & (fin["statement"] == st)] if st else fin.iloc[0:0]
-                t = pd.DataFrame({"m_timetag": [N.ymd(x) for x in f["report_date"]],
-                                  "m_anntime": [N.ymd(x) for x in f["pub_date"]]})
+                cols = {"m_timetag": [N.ymd(x) for x in f["report_date"]],
+                        "m_anntime": [N.ymd(x) for x in f["pub_date"]]}
                 for canon in (schemas.STATEMENT_ITEMS.get(st) or []):
-                    t[names[canon]] = f[canon].to_numpy()
-                out[code][table] = t
+                    if names.get(canon):  # every documented column, NaN where the sim has none
+                        cols[names[canon]] = f[canon].to_numpy()
+                out[code][table] = pd.DataFrame(cols)
         return out
 
     # ------------------------------------------------------------ reference
