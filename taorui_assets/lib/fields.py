@@ -392,6 +392,63 @@ STATEMENT_FIELDS: list[tuple[str, str, str | None, str | None, str]] = [
 STATEMENTS = ["balance", "income", "cash_flow", "pershare"]
 FIELDS += [("financial_statements", c, x, j, f"{m} ({st})") for st, c, x, j, m in STATEMENT_FIELDS]
 
+# JQData columns of the fundamentals tables with no QMT counterpart (jqdatasdk/finance_tables.py;
+# mostly lines of the 2018-2019 accounting standards that QMT's documented tables lack):
+# get_fundamentals serves them as NULL.
+JQ_ONLY_COLUMNS: dict[str, list[str]] = {
+    "balance": ["other_comprehensive_income", "loan_and_advance_current_assets", "hold_sale_asset",
+                "loan_and_advance_noncurrent_assets", "hold_sale_liability", "preferred_shares_noncurrent",
+                "pepertual_liability_noncurrent", "longterm_salaries_payable", "other_equity_tools",
+                "preferred_shares_equity", "pepertual_liability_equity", "receivable_fin", "usufruct_assets",
+                "contract_assets", "bond_invest", "other_bond_invest", "other_equity_tools_invest",
+                "other_non_current_financial_assets", "contract_liability", "lease_liability"],
+    "income": ["disposal_loss_non_current_liability", "other_composite_income", "ci_parent_company_owners",
+               "sust_operate_net_profit", "discon_operate_net_profit", "credit_impairment_loss",
+               "net_open_hedge_income", "interest_cost_fin", "interest_income_fin",
+               "other_composite_income_mino_at"],
+    "cash_flow": [],
+}
+
+# JQData's ``indicator`` table (jqdatasdk/finance_tables.py FinancialIndicatorDay), derived by
+# the read API from the stored statements over the row's period (single quarter; the year for
+# annual statDate rows), percent unless stated: (JQData column, formula over canonical items,
+# nearest QMT PershareIndex item — year to date there, so never equal). Formulas per
+# JoinQuant's data dictionary where it gives one, else GUESS from the column's label.
+INDICATOR_FIELDS: list[tuple[str, str | None, str | None]] = [
+    ("eps", "net_profit_parent / total shares at the period end (CNY)", "ps_eps_basic"),
+    ("adjusted_profit", "net_profit_incl_min_int_inc_after (CNY)", None),
+    ("operating_profit", "total_revenue - total_operating_cost (CNY; GUESS 经营活动净收益)", None),
+    ("value_change_profit", "change_income_fair_value + plus_net_invest_inc (CNY; GUESS 价值变动净收益)", None),
+    ("roe", "net_profit_parent * 2 / (opening + closing equity_parent)", "du_return_on_equity"),
+    ("inc_return", "adjusted_profit * 2 / (opening + closing equity_parent)", None),
+    ("roa", "net_profit * 2 / (opening + closing total_assets)", "total_roe"),
+    ("net_profit_margin", "net_profit / operating_revenue", "net_margin"),
+    ("gross_profit_margin", "(operating_revenue - operating_cost) / operating_revenue", "sales_gross_profit"),
+    ("expense_to_total_revenue", "total_operating_cost / total_revenue", None),
+    ("operation_profit_to_total_revenue", "operating_profit / total_revenue", None),
+    ("net_profit_to_total_revenue", "net_profit / total_revenue", None),
+    ("operating_expense_to_total_revenue", "sale_expense / total_revenue", None),
+    ("ga_expense_to_total_revenue", "less_gerl_admin_exp / total_revenue", None),
+    ("financing_expense_to_total_revenue", "financial_expense / total_revenue", None),
+    ("operating_profit_to_profit", "indicator operating_profit / total_profit", None),
+    ("invesment_profit_to_profit", "value_change_profit / total_profit", None),
+    ("adjusted_profit_to_profit", "adjusted_profit / net_profit", None),
+    ("goods_sale_and_service_to_revenue", "goods_sale_and_service_render_cash / operating_revenue", "sales_cash_flow"),
+    ("ocf_to_revenue", "net_operating_cash_flow / operating_revenue", None),
+    ("ocf_to_operating_profit", "net_operating_cash_flow / indicator operating_profit", None),
+    # growth rates: not derived yet (need last year's and last quarter's single-quarter rows); NULL
+    ("inc_total_revenue_year_on_year", None, None),
+    ("inc_total_revenue_annual", None, "inc_total_revenue_annual"),
+    ("inc_revenue_year_on_year", None, "inc_revenue_rate"),
+    ("inc_revenue_annual", None, None),
+    ("inc_operation_profit_year_on_year", None, None),
+    ("inc_operation_profit_annual", None, None),
+    ("inc_net_profit_year_on_year", None, "du_profit_rate"),
+    ("inc_net_profit_annual", None, None),
+    ("inc_net_profit_to_shareholders_year_on_year", None, "inc_net_profit_rate"),
+    ("inc_net_profit_to_shareholders_annual", None, "inc_net_profit_to_shareholders_annual"),
+]
+
 
 def describe(dataset: str, field: str) -> str:
     for ds, canon, _xt, _jq, meaning in FIELDS:
