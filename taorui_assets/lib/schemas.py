@@ -6,6 +6,7 @@ wall-clock date (midnight) or time; money is CNY; volume is shares.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import pandas as pd
@@ -238,6 +239,89 @@ class MoneyFlow(pa.DataFrameModel):
         unique = ["code", "date"]
 
 
+
+# ---- capital structure and holders (issue 13 part 4) ----
+HOLDER_KINDS = ["top10", "top10_float"]
+
+
+class CapitalChanges(pa.DataFrameModel):
+    code: Series[str] = F("capital_changes", "code", str_matches=CODE_PATTERN)
+    report_date: Series[pd.Timestamp] = F("capital_changes", "report_date")
+    change_date: Series[pd.Timestamp] = F("capital_changes", "change_date")
+    pub_date: Series[pd.Timestamp] = F("capital_changes", "pub_date")
+    total_shares: Series[float] = F("capital_changes", "total_shares", gt=0)
+    float_shares: Series[float] = F("capital_changes", "float_shares", ge=0)
+    restricted_shares: Series[float] = F("capital_changes", "restricted_shares", ge=0, nullable=True)
+    change_reason: Series[str] = F("capital_changes", "change_reason", nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "change_date", "pub_date"]
+
+    @pa.dataframe_check(error="float shares cannot exceed total shares")
+    def float_within_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["float_shares"] <= df["total_shares"] + 0.5
+
+    @pa.dataframe_check(error="the change date lies in the partition's quarter")
+    def change_in_quarter(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["change_date"] + pd.offsets.QuarterEnd(0)).dt.normalize() == df["report_date"]
+
+
+class Top10Holders(pa.DataFrameModel):
+    code: Series[str] = F("top10_holders", "code", str_matches=CODE_PATTERN)
+    kind: Series[str] = F("top10_holders", "kind", isin=HOLDER_KINDS)
+    report_date: Series[pd.Timestamp] = F("top10_holders", "report_date")
+    pub_date: Series[pd.Timestamp] = F("top10_holders", "pub_date")
+    rank: Series[int] = F("top10_holders", "rank", ge=1, le=10)
+    holder_name: Series[str] = F("top10_holders", "holder_name")
+    holder_type: Series[str] = F("top10_holders", "holder_type", nullable=True)
+    shares: Series[float] = F("top10_holders", "shares", ge=0)
+    ratio: Series[float] = F("top10_holders", "ratio", ge=0, le=100, nullable=True)
+    share_nature: Series[str] = F("top10_holders", "share_nature", nullable=True)
+    change_reason: Series[str] = F("top10_holders", "change_reason", nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "kind", "report_date", "pub_date", "rank"]
+
+    @pa.dataframe_check(error="a list's holders together hold at most 100% of the shares")
+    def ratios_add_up(cls, df: pd.DataFrame) -> Series[bool]:
+        total = df.groupby(["code", "kind", "report_date", "pub_date"])["ratio"].transform("sum")
+        return total <= 100.0 + 1e-6
+
+
+class HolderCounts(pa.DataFrameModel):
+    code: Series[str] = F("holder_counts", "code", str_matches=CODE_PATTERN)
+    report_date: Series[pd.Timestamp] = F("holder_counts", "report_date")
+    pub_date: Series[pd.Timestamp] = F("holder_counts", "pub_date")
+    holders: Series[float] = F("holder_counts", "holders", gt=0)
+    a_holders: Series[float] = F("holder_counts", "a_holders", ge=0, nullable=True)
+    b_holders: Series[float] = F("holder_counts", "b_holders", ge=0, nullable=True)
+    h_holders: Series[float] = F("holder_counts", "h_holders", ge=0, nullable=True)
+    float_holders: Series[float] = F("holder_counts", "float_holders", ge=0, nullable=True)
+    other_holders: Series[float] = F("holder_counts", "other_holders", ge=0, nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "report_date", "pub_date"]
+
+
+class NorthboundHoldings(pa.DataFrameModel):
+    date: Series[pd.Timestamp] = F("northbound_holdings", "date")
+    code: Series[str] = F("northbound_holdings", "code", str_matches=CODE_PATTERN)
+    channel: Series[str] = F("northbound_holdings", "channel", isin=["sh_connect", "sz_connect"])
+    shares: Series[float] = F("northbound_holdings", "shares", ge=0)
+    ratio: Series[float] = F("northbound_holdings", "ratio", ge=0, le=100)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["date", "code"]
+
+
 def model(dataset: str) -> type[pa.DataFrameModel]:
     """The model of a registered dataset; the registry (lib/datasets.py) names it."""
     from taorui_assets.lib.datasets import get  # imported here: the registry imports this module
@@ -250,6 +334,12 @@ def columns(dataset: str) -> list[str]:
 
 
 def empty(dataset: str) -> pd.DataFrame:
+    return _empty(dataset).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _empty(dataset: str) -> pd.DataFrame:
+    # cached: coercing the ~280 columns of financial_statements takes a second
     return model(dataset).to_schema().coerce_dtype(pd.DataFrame(columns=columns(dataset)))
 
 

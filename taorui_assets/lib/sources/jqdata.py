@@ -56,6 +56,7 @@ import pandas as pd
 from taorui_assets.lib import codes as C
 from taorui_assets.lib.sources.base import MarketDataSource, Progress, SourceError
 from taorui_assets.lib.sources.jqdata_datasets import DatasetsMixin
+from taorui_assets.lib.sources.jqdata_holders import HoldersMixin
 
 TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ")
 DEFAULT_UNIVERSE = 6000  # rows assumed for a whole-market listing before the first answer
@@ -90,7 +91,7 @@ class _Secret:
     __str__ = __repr__
 
 
-class JQDataSource(DatasetsMixin, MarketDataSource):
+class JQDataSource(DatasetsMixin, HoldersMixin, MarketDataSource):
     name = "jqdata"
 
     def __init__(self, username: str, password: str, host: Optional[str] = None,

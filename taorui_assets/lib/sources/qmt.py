@@ -54,6 +54,7 @@ from taorui_assets.lib.sources.base import (EmptyAnswerError, MarketDataSource, 
                                             SourceError, quarter_end)
 from taorui_assets.lib.sources.qmt_connect import QmtConnection
 from taorui_assets.lib.sources.qmt_datasets import QmtDatasetsMixin
+from taorui_assets.lib.sources.qmt_holders import QmtHoldersMixin
 
 A_SHARE_SECTOR = "沪深京A股"
 TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ")
@@ -61,7 +62,7 @@ BAR_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount", "preCl
 MINUTE_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount"]
 
 
-class QmtSource(QmtDatasetsMixin, MarketDataSource):
+class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
     name = "qmt"
 
     def __init__(self, api: Any, *, mode: str = "token", token: str = "",
