@@ -12,9 +12,14 @@ financial_statements = dataset_asset(
     allow_empty=True,  # a quarter whose reports are not out yet
 )
 
+def _both_sources_carry(frame):
+    """The balance, income and cash-flow rows: JQData has no PershareIndex (pershare) table."""
+    return frame[frame["statement"] != "pershare"].reset_index(drop=True)
+
+
 financial_statements_reconciliation = reconciliation_asset(
     "financial_statements",
-    fetch=lambda src, key, codes: src.financial_statements(key, as_of=asof.today(), codes=codes),
+    fetch=lambda src, key, codes: _both_sources_carry(src.financial_statements(key, as_of=asof.today(), codes=codes)),
 )
 
 # ---- capital structure and holders (issue 13 part 4) ----
