@@ -32,6 +32,10 @@ Dataset routes:
   requested day (JQData publishes monthly; the latest snapshot in force is used).
 * billboard: ``get_billboard_list`` BUY/SELL rows (ALL summary rows dropped); northbound:
   ``finance.STK_ML_QUOTA`` links 310001/310002 (亿元); money flow: ``get_money_flow`` (万元).
+* capital and holders (jqdata_holders.py): ``finance.STK_CAPITAL_CHANGE`` (万股),
+  ``STK_SHAREHOLDER_TOP10`` / ``STK_SHAREHOLDER_FLOATING_TOP10``, ``STK_HOLDER_NUM``,
+  ``STK_HK_HOLD_INFO``, paged by id. The statements carry every JQData column that has a
+  QMT counterpart (lib/fields.py); JQData has no PershareIndex table.
 
 Quota: JQData counts rows per day. Before each dataset we estimate its rows and compare
 with ``get_query_count()['spare']``; if short we raise :class:`QuotaExceededError` before
