@@ -161,11 +161,18 @@ def _table_rows(table: str, pick, current, single: bool = True,
     return rows, STATEMENT_ITEMS[table]
 
 
+def _complete(docs: pd.DataFrame) -> pd.DataFrame:
+    """Every statement item as a column (NaN where absent: sparse documents, partial frames)."""
+    missing = [i for items in STATEMENT_ITEMS.values() for i in items if i not in docs.columns]
+    return pd.concat([docs, pd.DataFrame(np.nan, index=docs.index, columns=missing)], axis=1) if missing else docs
+
+
 def stat_rows(table: str, docs: pd.DataFrame, period: pd.Timestamp, annual: bool,
               shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """``statDate`` rows: the period's first published version of each security; the annual
     report (``annual``) keeps income and cash flow year to date. ``shares``: code,
     report_date, total_shares (share capital at the period end, for eps)."""
+    docs = _complete(docs)
     rows, items = _table_rows(table, lambda s: _pick(docs, s, latest=False),
                               lambda v: v[v["report_date"] == period], single=not annual, shares=shares)
     return _frame(table, rows, items, None)
@@ -185,7 +192,7 @@ def latest_periods(docs: pd.DataFrame, asked: pd.Timestamp) -> pd.Series:
 def day_rows(table: str, docs: pd.DataFrame, asked: pd.Timestamp, day: pd.Timestamp,
              shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """``date`` rows: what was published on or before ``asked``, each security's latest period."""
-    seen = visible(docs, asked)
+    seen = visible(_complete(docs), asked)
     rows, items = _table_rows(
         table, lambda s: _pick(seen, s, latest=True),
         lambda v: v.sort_values(["code", "report_date"]).drop_duplicates("code", keep="last"), shares=shares)
