@@ -46,3 +46,9 @@ holder_counts = dataset_asset(
     fetch=lambda src, key, progress: src.holder_counts(key, as_of=asof.today()),
     allow_empty=True,  # a quarter whose reports are not out yet
 )
+
+# ----- valuation (issue 13 part 2): computed from stored data, reconciled with a vendor's table
+from taorui_assets.valuation_assets import valuation_asset, valuation_reconciliation_asset  # noqa: E402
+
+valuation = valuation_asset()
+valuation_reconciliation = valuation_reconciliation_asset()

@@ -41,3 +41,22 @@ def holder_lists_ranked(context: dg.AssetCheckExecutionContext, mongo: MongoReso
             bad.append(dict(zip(keys, key)))
     return result(pd.DataFrame(bad, columns=keys), int(df.groupby(keys).ngroups) if len(df) else 0,
                   "holder lists are not ranked by shares")
+
+# ----- valuation (issue 13 part 2) ---------------------------------------------------------------
+from taorui_assets.partitions import trading_days  # noqa: E402
+
+
+@dg.asset_check(asset="valuation", partitions_def=trading_days,
+                description="The stored valuation still matches the stored prices and share counts of the day: "
+                "one row per traded stock, with the same close, total and float shares, and market values equal "
+                "to close × shares. Fails when daily_bars or instruments were re-materialized (healed) after "
+                "the valuation was computed: re-materialize valuation.")
+def valuation_matches_prices(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
+    from taorui_assets.lib.valuation import consistency_violations
+
+    key, store = context.partition_key, mongo.store()
+    val = store.read("valuation", scope("valuation", key))
+    bars = store.read("daily_bars", scope("daily_bars", key))
+    inst = store.read("instruments", scope("instruments", key))
+    return result(consistency_violations(val, bars, inst), len(val), "valuation rows disagree with the stored "
+                  "prices or share counts")

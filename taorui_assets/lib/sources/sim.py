@@ -118,3 +118,9 @@ class SimSource(MarketDataSource):
 
     def northbound_holdings(self, date: dt.date) -> pd.DataFrame:
         return canonical("northbound_holdings", self.market.northbound_holdings(date))
+
+    # ----- valuation (issue 13 part 2): SimMarket's own reference table ----------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        from taorui_assets.lib.sim.valuation import valuation
+
+        return canonical("valuation", valuation(self.market, date, codes))
