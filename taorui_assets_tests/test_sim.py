@@ -407,8 +407,8 @@ def test_restatement_appears_only_after_its_pub_date(mkt):
     later = row["restated_pub_date"].date()
     before = mkt.financial_statements(quarter, later - dt.timedelta(days=1), codes=[code])
     after = mkt.financial_statements(quarter, later, codes=[code])
-    assert len(before) == 3 and before["pub_date"].nunique() == 1
-    assert len(after) == 6 and set(after["pub_date"]) == {row["pub_date"], row["restated_pub_date"]}
+    assert len(before) == 4 and before["pub_date"].nunique() == 1
+    assert len(after) == 8 and set(after["pub_date"]) == {row["pub_date"], row["restated_pub_date"]}
     bal = after[after["statement"] == "balance"].set_index("pub_date")
     assert (bal["total_assets"] == bal["total_liabilities"] + bal["total_equity"]).all()
     assert bal["total_assets"].nunique() == 2

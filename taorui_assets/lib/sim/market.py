@@ -16,6 +16,7 @@ import pandas as pd
 from taorui_assets.lib import calendar, sessions
 from taorui_assets.lib.sim import minutes, securities
 from taorui_assets.lib.sim.derived import DerivedMixin
+from taorui_assets.lib.sim.holders import HoldersMixin
 from taorui_assets.lib.sim.prices import History, build_history, market_returns
 from taorui_assets.lib.sim.universe import Stock, build_universe
 from taorui_assets.lib.sim.util import DAYS, day_index, index_on_or_before, to_date, ts
@@ -40,7 +41,7 @@ def index_size(index_code: str, n_stocks: int):
     return max(small, int(round(real * n_stocks / 5300)))
 
 
-class SimMarket(DerivedMixin):
+class SimMarket(DerivedMixin, HoldersMixin):
     def __init__(self, seed: int = 7, n_stocks: int = 300):
         self.seed = int(seed)
         self.n_stocks = int(n_stocks)

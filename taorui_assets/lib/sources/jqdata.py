@@ -33,6 +33,10 @@ Dataset routes:
   requested day (JQData publishes monthly; the latest snapshot in force is used).
 * billboard: ``get_billboard_list`` BUY/SELL rows (ALL summary rows dropped); northbound:
   ``finance.STK_ML_QUOTA`` links 310001/310002 (亿元); money flow: ``get_money_flow`` (万元).
+* capital and holders (jqdata_holders.py): ``finance.STK_CAPITAL_CHANGE`` (万股),
+  ``STK_SHAREHOLDER_TOP10`` / ``STK_SHAREHOLDER_FLOATING_TOP10``, ``STK_HOLDER_NUM``,
+  ``STK_HK_HOLD_INFO``, paged by id. The statements carry every JQData column that has a
+  QMT counterpart (lib/fields.py); JQData has no PershareIndex table.
 
 Quota: JQData counts rows per day. Before each dataset we estimate its rows and compare
 with ``get_query_count()['spare']``; if short we raise :class:`QuotaExceededError` before
@@ -57,6 +61,7 @@ import pandas as pd
 from taorui_assets.lib import codes as C
 from taorui_assets.lib.sources.base import MarketDataSource, Progress, SourceError
 from taorui_assets.lib.sources.jqdata_datasets import DatasetsMixin
+from taorui_assets.lib.sources.jqdata_holders import HoldersMixin
 
 # get_all_securities types listed besides stocks and the tracked indexes. 'etf' and 'lof' are in
 # jqdatasdk's docstring; 'conbond' is a GUESS (the docstring names no bond type; JoinQuant's
@@ -94,7 +99,7 @@ class _Secret:
     __str__ = __repr__
 
 
-class JQDataSource(DatasetsMixin, MarketDataSource):
+class JQDataSource(DatasetsMixin, HoldersMixin, MarketDataSource):
     name = "jqdata"
 
     def __init__(self, username: str, password: str, host: Optional[str] = None,

@@ -148,7 +148,7 @@ class DatasetsMixin:
         from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
         names = jq_names("financial_statements")
-        items = [getattr(t, names[i]) for i in STATEMENT_ITEMS[statement]]
+        items = [getattr(t, names[i]) for i in STATEMENT_ITEMS[statement] if i in names]
         report_date, pub_date = getattr(t, names["report_date"]), getattr(t, names["pub_date"])
         last, pages = -1, []
         while True:

@@ -60,6 +60,7 @@ from taorui_assets.lib.sources.base import (EmptyAnswerError, MarketDataSource, 
                                             SourceError, quarter_end)
 from taorui_assets.lib.sources.qmt_connect import QmtConnection
 from taorui_assets.lib.sources.qmt_datasets import QmtDatasetsMixin
+from taorui_assets.lib.sources.qmt_holders import QmtHoldersMixin
 
 A_SHARE_SECTOR = "沪深京A股"
 # Sector lists of the other instrument types (assumption 13), and the types taken from each.
@@ -75,7 +76,7 @@ def _type_of(code: str):
         return None
 
 
-class QmtSource(QmtDatasetsMixin, MarketDataSource):
+class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
     name = "qmt"
 
     def __init__(self, api: Any, *, mode: str = "token", token: str = "",

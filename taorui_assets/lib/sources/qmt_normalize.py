@@ -37,7 +37,8 @@ INDEX_VOLUME_IN_LOTS = False  # assumption: QMT reports index volume in shares
 CONBOND_LOT = 10  # GUESS: convertible-bond K-line volume in 手 of 10 张 (the exchanges' trading unit)
 
 # QMT names of the report tables we read, canonical statement → xtquant table name.
-STATEMENT_TABLES = {"balance": "Balance", "income": "Income", "cash_flow": "CashFlow"}
+STATEMENT_TABLES = {"balance": "Balance", "income": "Income", "cash_flow": "CashFlow",
+                    "pershare": "PershareIndex"}
 
 
 # ---------------------------------------------------------------- time helpers
@@ -176,13 +177,17 @@ def financial_statements(answer: Mapping[str, Mapping[str, pd.DataFrame]], repor
                 continue
             f = frame.copy()
             f = f[f["m_anntime"].astype(str).str.len() >= 8]
-            out = pd.DataFrame({
+            cols = {
                 "code": code, "statement": statement,
                 "report_date": [parse_ymd(t) for t in f["m_timetag"]],
                 "pub_date": [parse_ymd(t) for t in f["m_anntime"]],
-            })
+            }
+            # every column of QMT's table; one QMT does not send is NaN (absent when stored)
             for canon in schemas.STATEMENT_ITEMS[statement]:
-                out[canon] = pd.to_numeric(f[items[canon]], errors="coerce").to_numpy()
+                xt = items.get(canon)
+                cols[canon] = (pd.to_numeric(f[xt], errors="coerce").to_numpy()
+                               if xt is not None and xt in f.columns else np.nan)
+            out = pd.DataFrame(cols, index=range(len(f)))
             rows.append(out)
     if not rows:
         return schemas.empty("financial_statements")
