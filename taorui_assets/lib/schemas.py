@@ -16,7 +16,9 @@ from taorui_assets.lib import bar_rules
 from taorui_assets.lib.fields import describe
 
 EXCHANGES = ["SH", "SZ", "BJ"]
-BOARDS = ["main", "chinext", "star", "bse", "index"]
+BOARDS = ["main", "chinext", "star", "bse", "index", "etf", "lof", "conbond"]
+# Instrument types (JQData's get_all_securities types); a non-stock's board is its type.
+TYPES = ["stock", "index", "etf", "lof", "conbond"]
 STATEMENTS = ["balance", "income", "cash_flow"]
 STATEMENT_ITEMS = {
     "balance": ["cash", "total_current_assets", "total_assets", "total_current_liabilities",
@@ -41,7 +43,7 @@ class Instruments(pa.DataFrameModel):
     name: Series[str] = F("instruments", "name")
     exchange: Series[str] = F("instruments", "exchange", isin=EXCHANGES)
     board: Series[str] = F("instruments", "board", isin=BOARDS)
-    type: Series[str] = F("instruments", "type", isin=["stock", "index"])
+    type: Series[str] = F("instruments", "type", isin=TYPES)
     list_date: Series[pd.Timestamp] = F("instruments", "list_date")
     delist_date: Series[pd.Timestamp] = F("instruments", "delist_date", nullable=True)
     is_st: Series[bool] = F("instruments", "is_st")
@@ -84,8 +86,9 @@ class DailyBars(_Bar):
     code: Series[str] = F("daily_bars", "code", str_matches=CODE_PATTERN)
     date: Series[pd.Timestamp] = F("daily_bars", "date")
     pre_close: Series[float] = F("daily_bars", "pre_close", gt=0)
-    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0)
-    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0)
+    # NaN where the type has no limit (indexes; convertible bonds before 2022-08-01)
+    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0, nullable=True)
+    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0, nullable=True)
     paused: Series[bool] = F("daily_bars", "paused")
 
     class Config:
@@ -277,6 +280,41 @@ class Ticks(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
+
+
+# ----- valuation (issue 13 part 2; formulas in lib/valuation.py) ---------------------------
+def _ratio(field: str):
+    return F("valuation", field, nullable=True)  # null: no usable denominator (see lib/valuation.py)
+
+
+class Valuation(pa.DataFrameModel):
+    code: Series[str] = F("valuation", "code", str_matches=CODE_PATTERN)
+    date: Series[pd.Timestamp] = F("valuation", "date")
+    close: Series[float] = F("valuation", "close", gt=0)
+    total_shares: Series[float] = F("valuation", "total_shares", gt=0)
+    float_shares: Series[float] = F("valuation", "float_shares", ge=0)
+    market_cap: Series[float] = F("valuation", "market_cap", gt=0)
+    float_market_cap: Series[float] = F("valuation", "float_market_cap", ge=0)
+    turnover_ratio: Series[float] = F("valuation", "turnover_ratio", ge=0, nullable=True)
+    pe_ttm: Series[float] = _ratio("pe_ttm")
+    pe_lyr: Series[float] = _ratio("pe_lyr")
+    pb: Series[float] = _ratio("pb")
+    ps_ttm: Series[float] = _ratio("ps_ttm")
+    pcf_ttm: Series[float] = _ratio("pcf_ttm")
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "date"]
+
+    @pa.dataframe_check(error="float shares cannot exceed total shares")
+    def float_within_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["float_shares"] <= df["total_shares"]
+
+    @pa.dataframe_check(error="market_cap must equal close × total_shares")
+    def market_cap_is_price_times_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        return ((df["market_cap"] - df["close"] * df["total_shares"]).abs()
+                <= 1e-9 * df["market_cap"].abs() + 1e-6)
 
 
 def model(dataset: str) -> type[pa.DataFrameModel]:

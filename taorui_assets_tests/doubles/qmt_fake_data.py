@@ -16,6 +16,9 @@ from taorui_assets.lib.sources.qmt_datasets import (MONEY_FLOW_FIELDS, NORTH_COD
 
 A_SHARE_SECTORS = {"沪深京A股": ("SH", "SZ", "BJ"), "沪深A股": ("SH", "SZ"), "京市A股": ("BJ",)}
 INDEX_SECTOR = "沪深指数"
+# Sector lists of other instrument types → the instrument types they hold (GUESS names, see
+# QmtSource assumption 13); 沪深基金 holds ETFs and LOFs alike.
+TYPE_SECTORS = {"沪深ETF": ("etf",), "沪深基金": ("etf", "lof"), "沪深转债": ("conbond",)}
 # metaid 3006 fields by description, in metaInfo.json order
 NORTH_COLUMNS = ["HGT北向买入资金", "HGT北向卖出资金", "HGT南向买入资金", "HGT南向卖出资金",
                  "SGT北向买入资金", "SGT北向卖出资金", "SGT南向买入资金", "SGT南向卖出资金",
@@ -213,10 +216,13 @@ class FakeData:
         sm = self._memo(("sectors", self._today()), lambda: self.src.sector_membership(self._today()))
         names = sorted({sector_name(t, c, n) for t, c, n in
                         zip(sm["sector_type"], sm["sector_code"], sm["sector_name"])})
-        return list(A_SHARE_SECTORS) + [INDEX_SECTOR] + names
+        return list(A_SHARE_SECTORS) + [INDEX_SECTOR] + list(TYPE_SECTORS) + names
 
     def sector_members(self, name: str, timetag) -> list[str]:
         day = _day(timetag, self._today())
+        if name in TYPE_SECTORS:
+            inst = self._instruments(day)
+            return list(inst.loc[inst["type"].isin(TYPE_SECTORS[name]), "code"])
         if name in A_SHARE_SECTORS or name == INDEX_SECTOR:
             inst = self._instruments(day)
             if name == INDEX_SECTOR:
