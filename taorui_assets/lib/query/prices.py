@@ -15,7 +15,7 @@ import pandas as pd
 from taorui_assets.lib.query import bars
 from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor, average, check_fq
 from taorui_assets.lib.query.connection import (
-    OutOfRangeError, ParamsError, as_list, check_calendar, check_span, jq, known_codes, qmt,
+    OutOfRangeError, ParamsError, as_list, calendar_days, check_calendar, check_span, jq, known_codes, qmt,
     stored_span, trading_days, when)
 
 DEFAULT_FIELDS = ["open", "close", "high", "low", "volume", "money"]
@@ -76,47 +76,43 @@ def get_price(security, start_date=None, end_date=None, frequency="daily", field
             raise ParamsError(f"start_date {start.date()} is after end_date, whose jqdatasdk default is "
                               f"{DEFAULT_END}; pass end_date")
     known_codes(codes)
-    days, clipped = _days(period, start, end, count)
+    days = _days(period, start, end, count)
     if period == "1d":
         data = _daily(codes, days, bool(skip_paused))
     else:
-        data = _minutes(codes, days, period, start, end, count, bool(skip_paused), clipped)
+        data = _minutes(codes, days, period, start, end, count, bool(skip_paused))
     if fq is not None or "factor" in fields:
-        data["factor"] = _day_factors(data, days) if fq else 1.0
+        # one read of the factors serves each row's factor and the reference (last day) factor
+        f = bars.factors(codes, days) if fq and len(data) else None
+        data["factor"] = _day_factors(data, f) if fq else 1.0
     if fq == "pre" and len(data):
-        ref = bars.factors(codes, days[-1:]).set_index("code")["factor"].reindex(codes).fillna(1.0)
-        ref = ref[~ref.index.duplicated()]
+        last = f[f["date"] == days[-1]]
+        ref = last.drop_duplicates("code").set_index("code")["factor"].reindex(codes).fillna(1.0)
         data["factor"] = applied_factor(data["factor"], data["code"].map(ref), "pre")
     if not fill_paused and "paused" in data:
         data.loc[data["paused"] == 1.0, PAUSED_NAN] = np.nan
     return _frame(data, fields, fq, bool(round), single)
 
 
-def _days(period: str, start, end: pd.Timestamp, count) -> tuple[list[pd.Timestamp], bool]:
-    """Trading days to read and whether a minute ``count`` window was cut at the stored start."""
+def _days(period: str, start, end: pd.Timestamp, count) -> list[pd.Timestamp]:
+    """Trading days to read (for a minute ``count``: enough days to hold the bars, the end day
+    may be cut intraday). Whether the data holds them is checked on what the read finds."""
     if start is not None:
-        check_calendar(start.normalize(), end.normalize())
         if start.normalize() > end.normalize():
-            return [], False
-    dataset, query = ("daily_bars", None) if period == "1d" else ("minute_bars", {"period": period})
+            check_calendar(start.normalize(), end.normalize())
+            return []
+        if period == "1d" or not count:
+            return calendar_days(start.normalize(), end.normalize())
     if period == "1d" or not count:
-        days = trading_days(None if count else start.normalize(), end.normalize(),
-                            int(count) if count else None)
-        if days:
-            check_span(dataset, days[0], days[-1], query, what="get_price")
-        return days, False
-    # count is in bars: enough days to hold them (the end day may be cut intraday)
-    need = math.ceil(int(count) / BARS_PER_DAY[period]) + 1
-    days = trading_days(None, end.normalize(), need)
-    first, _last = stored_span(dataset, query)
-    kept = [d for d in days if d >= first]
-    if kept:
-        check_span(dataset, kept[0], kept[-1], query, what="get_price")
-    return kept, len(kept) < len(days)
+        return trading_days(None, end.normalize(), int(count) if count else None)
+    return trading_days(None, end.normalize(), math.ceil(int(count) / BARS_PER_DAY[period]) + 1)
 
 
 def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.DataFrame:
-    raw = bars.daily(codes, days).set_index(["date", "code"])
+    raw = bars.daily(codes, days)
+    if days:
+        check_span("daily_bars", days[0], days[-1], what="get_price", seen=raw["date"].unique())
+    raw = raw.set_index(["date", "code"])
     grid = pd.MultiIndex.from_product([days, codes], names=["date", "code"])
     frame = raw.reindex(grid).reset_index()  # days a code is not listed: NaN rows, as JQData
     frame["paused"] = frame["paused"].map({True: 1.0, False: 0.0}).astype(float)
@@ -125,8 +121,19 @@ def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.
     return frame.rename(columns={"date": "time"}).assign(date=frame["date"]).reset_index(drop=True)
 
 
-def _minutes(codes, days, period, start, end, count, skip_paused, clipped) -> pd.DataFrame:
-    mins = bars.minutes(codes, days, period)
+def _minutes(codes, days, period, start, end, count, skip_paused) -> pd.DataFrame:
+    query = {"period": period}
+    # without count the window is [start, end]: the server cuts each bucket to its slots
+    mins = bars.minutes(codes, days, period, start=None if count else start, end=end)
+    seen = set(mins["date"].unique())
+    clipped = False
+    if count and days and days[0] not in seen:  # the window may begin before the stored data
+        first, _last = stored_span("minute_bars", query)
+        clipped = days[0] < first
+        days = [d for d in days if d >= first]
+        mins = mins[mins["date"] >= first]
+    if days:
+        check_span("minute_bars", days[0], days[-1], query, what="get_price", seen=seen)
     mins["paused"] = 0.0
     day_bars = bars.daily(codes, days, ["close", "pre_close", "high_limit", "low_limit", "paused"])
     if not skip_paused:  # a suspended security's bars: the day's close, no volume
@@ -153,10 +160,11 @@ def _minutes(codes, days, period, start, end, count, skip_paused, clipped) -> pd
     return mins.reset_index(drop=True)
 
 
-def _day_factors(data: pd.DataFrame, days: list[pd.Timestamp]) -> np.ndarray:
+def _day_factors(data: pd.DataFrame, f: Optional[pd.DataFrame]) -> np.ndarray:
     if not len(data):
         return np.array([], dtype=float)
-    f = bars.factors(sorted(set(data["code"])), days).set_index(["date", "code"])["factor"]
+    f = f.set_index(["date", "code"])["factor"]
+    f = f[~f.index.duplicated()]
     keys = pd.MultiIndex.from_arrays([data["date"], data["code"]])
     return f.reindex(keys).fillna(1.0).to_numpy(float)
 
