@@ -14,6 +14,7 @@ import pandas as pd
 
 from taorui_assets.lib.query import bars
 from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor, average, check_fq
+from taorui_assets.lib.query.ticks import live_minutes
 from taorui_assets.lib.query.connection import (
     OutOfRangeError, ParamsError, as_list, calendar_days, check_calendar, check_span, jq, known_codes, qmt,
     stored_span, trading_days, when)
@@ -121,6 +122,13 @@ def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.
     return frame.rename(columns={"date": "time"}).assign(date=frame["date"]).reset_index(drop=True)
 
 
+def _live_today(day: pd.Timestamp) -> bool:
+    """Today, whose 1m bars come from the capture until the minute_bars partition exists."""
+    from taorui_assets.lib.query.connection import today
+
+    return day.date() == today()
+
+
 def _minutes(codes, days, period, start, end, count, skip_paused) -> pd.DataFrame:
     query = {"period": period}
     # without count the window is [start, end]: the server cuts each bucket to its slots
@@ -132,8 +140,15 @@ def _minutes(codes, days, period, start, end, count, skip_paused) -> pd.DataFram
         clipped = days[0] < first
         days = [d for d in days if d >= first]
         mins = mins[mins["date"] >= first]
-    if days:
-        check_span("minute_bars", days[0], days[-1], query, what="get_price", seen=seen)
+    live_day = bool(period == "1m" and days and _live_today(days[-1]))
+    stored = days[:-1] if live_day else days
+    if stored:  # today's 1m bars may still be live ones (lib/query/ticks.py, issue 12)
+        check_span("minute_bars", stored[0], stored[-1], query, what="get_price", seen=seen)
+    if live_day:  # during the session: the capture's bars
+        live = live_minutes(codes, days[-1])
+        if len(live):
+            live = live[mins.columns]
+            mins = live if mins.empty else pd.concat([mins, live], ignore_index=True)
     mins["paused"] = 0.0
     day_bars = bars.daily(codes, days, ["close", "pre_close", "high_limit", "low_limit", "paused"])
     if not skip_paused:  # a suspended security's bars: the day's close, no volume
