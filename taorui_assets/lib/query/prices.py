@@ -112,7 +112,8 @@ def _days(period: str, start, end: pd.Timestamp, count) -> list[pd.Timestamp]:
 def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.DataFrame:
     raw = bars.daily(codes, days)
     if days:
-        check_span("daily_bars", days[0], days[-1], what="get_price", seen=raw["date"].unique())
+        ends = [raw["date"].min(), raw["date"].max()] if len(raw) else []  # enough to prove lo..hi
+        check_span("daily_bars", days[0], days[-1], what="get_price", seen=ends)
     raw = raw.set_index(["date", "code"])
     grid = pd.MultiIndex.from_product([days, codes], names=["date", "code"])
     frame = raw.reindex(grid).reset_index()  # days a code is not listed: NaN rows, as JQData
@@ -188,7 +189,7 @@ def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: boo
            single: bool) -> pd.DataFrame:
     n = len(data)
     out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
-                        "code": [jq(c) for c in data["code"]] if n else []})
+                        "code": data["code"].map({c: jq(c) for c in set(data["code"])}).to_numpy() if n else []})
     fac = data["factor"].to_numpy(float) if fq and n else None
     for f in fields:
         if not n:
