@@ -57,3 +57,10 @@ def test_bench_runner_quick(mongo_uri, mongo_db_name, tmp_path, monkeypatch, cap
     measures = [r["measure"] for r in res["summary"]]
     assert any("get_price whole market" in m for m in measures)
     assert all(r["limit"] for r in res["reads"])
+
+
+def test_bench_runner_names_a_missing_section_module():
+    from benchmarks.__main__ import _optional, parse
+
+    assert _optional("no_such_benchmark") is None
+    assert parse(["--quick", "--skip", "layout"]).sections == ["full_market", "backfill", "ticks", "reads"]
