@@ -106,21 +106,13 @@ def read_doc_per_bar_range(db: Database, code: str, first: dt.date, last: dt.dat
 
 
 def read_bucketed_minute(db: Database, day: dt.date, at: pd.Timestamp) -> pd.DataFrame:
-    """The cross-section at bar ``at``: one array element per bucket, by its session position."""
-    pos = int(session_times(pd.Timestamp(day), "1m").get_loc(at))
-    proj = {"_id": 0, "code": 1, **{k: {"$slice": [pos, 1]} for k in ["time", *FIELDS]}}
-    docs = list(db["minute_bars"].find({"date": _midnight(day), "period": "1m"}, proj))
-    rows = [{"code": d["code"], **{k: d[k][0] for k in ["time", *FIELDS]}}
-            for d in docs if d["time"] and pd.Timestamp(d["time"][0]) == at]
-    if len(rows) < len(docs):  # a bucket with missing bars: find the element by its time
-        have = {r["code"] for r in rows}
-        for d in db["minute_bars"].find({"date": _midnight(day), "period": "1m",
-                                         "code": {"$nin": sorted(have)}}):
-            times = [pd.Timestamp(t) for t in d["time"]]
-            if at in times:
-                i = times.index(at)
-                rows.append({"code": d["code"], **{k: d[k][i] for k in ["time", *FIELDS]}})
-    return pd.DataFrame(rows, columns=["code", "time", *FIELDS])
+    """The cross-section at bar ``at`` through the read path: the server cuts each bucket to
+    that slot (``bars.minutes`` with a window; buckets missing bars are read whole)."""
+    from taorui_assets.lib.query import bars, connection
+
+    connection.connect(client=db.client, database=db.name)
+    df = bars.minutes(None, [pd.Timestamp(day)], "1m", start=at, end=at)
+    return df[df["time"] == at][["code", "time", *FIELDS]].reset_index(drop=True)
 
 
 def read_doc_per_bar_minute(db: Database, at: pd.Timestamp) -> pd.DataFrame:

@@ -75,13 +75,44 @@ def factor_on(codes: Sequence[str], day: pd.Timestamp) -> pd.Series:
 
 
 def minutes(codes: Optional[Sequence[str]], days: Sequence[pd.Timestamp], period: str,
-            columns: Sequence[str] = MINUTE_COLUMNS) -> pd.DataFrame:
-    """Stored ``period`` bars, bucket arrays flattened: code, date, time, columns."""
+            columns: Sequence[str] = MINUTE_COLUMNS, start: Optional[pd.Timestamp] = None,
+            end: Optional[pd.Timestamp] = None) -> pd.DataFrame:
+    """Stored ``period`` bars, bucket arrays flattened: code, date, time, columns.
+
+    ``start``/``end`` (bar times, inclusive) let the server cut a day's buckets to the slots
+    inside the window, so a one-minute cross-section reads one element per bucket. Bars
+    outside the window may still be returned (callers filter by time as before)."""
     cols = ["code", "date", "time", *columns]
     if not days:
         return pd.DataFrame(columns=cols)
-    query = {**_code_filter(codes), **_day_filter(days), "period": period}
-    docs = list(db()["minute_bars"].find(query, buckets.projection(columns)))
-    wanted, keep = set(days), None if codes is None else set(codes)
-    docs = [d for d in docs if pd.Timestamp(d["date"]) in wanted and (keep is None or d["code"] in keep)]
+    wanted, keep = sorted(set(days)), None if codes is None else set(codes)
+    whole, sliced = [], []
+    for day in wanted:
+        grid = session_times(day, period)
+        lo = 0 if start is None else int(grid.searchsorted(start, "left"))
+        hi = len(grid) if end is None else int(grid.searchsorted(end, "right"))
+        if lo == 0 and hi == len(grid):
+            whole.append(day)
+        elif hi > lo:
+            sliced.append((day, lo, hi, grid[lo:hi]))
+    coll = db()["minute_bars"]
+    docs = []
+    if whole:
+        query = {**_code_filter(codes), **_day_filter(whole), "period": period}
+        docs = [d for d in coll.find(query, buckets.projection(columns))
+                if pd.Timestamp(d["date"]) in set(whole)]
+    for day, lo, hi, grid in sliced:
+        match = {**_code_filter(codes), "date": day.to_pydatetime(), "period": period}
+        part = list(coll.aggregate(buckets.slot_pipeline(match, lo, hi - lo, columns),
+                                   batchSize=10_000))
+        expected = list(grid.to_pydatetime())
+        # A bucket missing a bar has its elements shifted: its slots are not the window's
+        # bars, so that bucket is read whole (rare: the grid is validated at write time).
+        short = [d["code"] for d in part if list(d["time"]) != expected]
+        docs += [d for d in part if list(d["time"]) == expected]
+        if short:
+            docs += list(coll.find({"code": {"$in": short}, "date": day.to_pydatetime(),
+                                    "period": period}, buckets.projection(columns)))
+    if keep is not None:
+        docs = [d for d in docs if d["code"] in keep]
     return buckets.decode(docs, columns)

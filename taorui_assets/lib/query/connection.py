@@ -18,6 +18,9 @@ from taorui_assets import settings
 from taorui_assets.lib import codes as C
 
 DEFAULT_DB = settings.default("TAORUI_MONGO_DB")
+# The calendar's natural key is (exchange, date) and SSE its one exchange: naming it lets a
+# date range use that index (SecantusDB scans the collection for a bare date range).
+CALENDAR = {"exchange": "SSE"}
 
 
 class QueryError(Exception):
@@ -42,6 +45,11 @@ class OutOfRangeError(QueryError, ValueError):
 
 _lock = threading.Lock()
 _state: dict = {"client": None, "db": None, "owned": False}
+# Codes the instruments collection has listed, per connection. Only found codes are kept: a
+# listed code stays listed (instruments are never deleted), so a hit never needs the server,
+# while an unknown code is looked up again on every call.
+_known: set = set()
+_calendar: dict = {}  # year → its stored trading days, for years before this one
 
 
 def connect(uri: Optional[str] = None, database: Optional[str] = None,
@@ -73,6 +81,8 @@ def _close_locked() -> None:
     if _state["client"] is not None and _state["owned"]:
         _state["client"].close()
     _state.update(client=None, db=None, owned=False)
+    _known.clear()
+    _calendar.clear()
 
 
 def db() -> Database:
@@ -128,7 +138,7 @@ def day_of(value, default=None) -> pd.Timestamp:
 
 def known_codes(codes: Iterable[str]) -> None:
     """Raise for codes the instruments collection has never listed."""
-    wanted = sorted(set(codes))
+    wanted = sorted(set(codes) - _known)
     if not wanted:
         return
     seen: set = set()
@@ -138,6 +148,7 @@ def known_codes(codes: Iterable[str]) -> None:
     rest = [c for c in wanted if c not in seen]
     if rest:
         seen |= set(db()["instruments"].distinct("code", {"code": {"$in": rest}}))
+    _known.update(c for c in wanted if c in seen)
     missing = [c for c in wanted if c not in seen]
     if missing:
         shown = ", ".join(jq(c) for c in missing[:5])
@@ -156,7 +167,13 @@ def stored_span(dataset: str, query: Optional[dict] = None) -> tuple[pd.Timestam
 
 
 def check_span(dataset: str, lo: pd.Timestamp, hi: pd.Timestamp, query: Optional[dict] = None,
-               what: str = "") -> None:
+               what: str = "", seen: Iterable = ()) -> None:
+    """Raise unless ``dataset`` holds lo..hi. ``seen``: dates a read just found in it — when
+    they include lo and hi the range is held and no query is needed (stored_span walks the
+    whole collection on SecantusDB, whose sorted find_one does not stop at the first)."""
+    seen = {pd.Timestamp(d).normalize() for d in seen}
+    if lo.normalize() in seen and hi.normalize() in seen:
+        return
     first, last = stored_span(dataset, query)
     if lo.normalize() < first or hi.normalize() > last:
         raise OutOfRangeError(
@@ -171,7 +188,7 @@ def trading_days(start=None, end=None, count: Optional[int] = None) -> list[pd.T
     if count is not None:
         if int(count) <= 0:
             raise ParamsError("count must be > 0")
-        docs = coll.find({"date": {"$lte": end.to_pydatetime()}}, {"date": 1},
+        docs = coll.find({**CALENDAR, "date": {"$lte": end.to_pydatetime()}}, {"date": 1},
                          sort=[("date", DESCENDING)], limit=int(count))
         days = sorted(pd.Timestamp(d["date"]) for d in docs)
         if len(days) < int(count):
@@ -181,9 +198,38 @@ def trading_days(start=None, end=None, count: Optional[int] = None) -> list[pd.T
     start = first if start is None else day_of(start)
     if start > end:
         raise ParamsError(f"start_date {start.date()} is after end_date {end.date()}")
-    docs = coll.find({"date": {"$gte": start.to_pydatetime(), "$lte": end.to_pydatetime()}},
+    docs = coll.find({**CALENDAR, "date": {"$gte": start.to_pydatetime(), "$lte": end.to_pydatetime()}},
                      {"date": 1}, sort=[("date", ASCENDING)])
     return [pd.Timestamp(d["date"]) for d in docs]
+
+
+def calendar_days(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
+    """``check_calendar`` then ``trading_days(start, end)``, in at most one query: the stored
+    calendar holds whole years, so a stored day in start's year and one in end's year prove
+    both. A past year's days never change, so they are kept for the connection's life."""
+    years = range(start.year, end.year + 1)
+    ask = [y for y in years if y not in _calendar]
+    if ask:
+        lo, hi = pd.Timestamp(min(ask), 1, 1), pd.Timestamp(max(ask), 12, 31)
+        docs = db()["trading_calendar"].find({**CALENDAR, "date": {"$gte": lo.to_pydatetime(),
+                                                                   "$lte": hi.to_pydatetime()}},
+                                             {"_id": 0, "date": 1})
+        found: dict[int, list] = {}
+        for d in docs:
+            day = pd.Timestamp(d["date"])
+            found.setdefault(day.year, []).append(day)
+        this_year = today().year
+        for y, days in found.items():
+            if y < this_year:
+                _calendar[y] = sorted(days)
+    else:
+        found = {}
+    held = {y: _calendar.get(y) or sorted(found.get(y, [])) for y in years}
+    if not held[start.year] or not held[end.year]:
+        check_calendar(start, end)  # raises with the stored span
+    if start > end:
+        raise ParamsError(f"start_date {start.date()} is after end_date {end.date()}")
+    return [d for y in years for d in held[y] if start <= d <= end]
 
 
 def check_calendar(start: pd.Timestamp, end: pd.Timestamp) -> None:

@@ -17,7 +17,7 @@ from taorui_assets.lib.query import bars
 from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor, average, check_fq
 from taorui_assets.lib.query.ticks import live_minutes
 from taorui_assets.lib.query.connection import (
-    OutOfRangeError, ParamsError, as_list, check_calendar, check_span, jq, known_codes, qmt,
+    OutOfRangeError, ParamsError, as_list, calendar_days, check_calendar, check_span, jq, known_codes, qmt,
     stored_span, trading_days, when)
 
 DEFAULT_FIELDS = ["open", "close", "high", "low", "volume", "money"]
@@ -78,49 +78,44 @@ def get_price(security, start_date=None, end_date=None, frequency="daily", field
             raise ParamsError(f"start_date {start.date()} is after end_date, whose jqdatasdk default is "
                               f"{DEFAULT_END}; pass end_date")
     known_codes(codes)
-    days, clipped = _days(period, start, end, count)
+    days = _days(period, start, end, count)
     if period == "1d":
         data = _daily(codes, days, bool(skip_paused))
     else:
-        data = _minutes(codes, days, period, start, end, count, bool(skip_paused), clipped)
+        data = _minutes(codes, days, period, start, end, count, bool(skip_paused))
     if fq is not None or "factor" in fields:
-        data["factor"] = _day_factors(data, days) if fq else 1.0
+        # one read of the factors serves each row's factor and the reference (last day) factor
+        f = bars.factors(codes, days) if fq and len(data) else None
+        data["factor"] = _day_factors(data, f) if fq else 1.0
     if fq == "pre" and len(data):
-        ref = bars.factors(codes, days[-1:]).set_index("code")["factor"].reindex(codes).fillna(1.0)
-        ref = ref[~ref.index.duplicated()]
+        last = f[f["date"] == days[-1]]
+        ref = last.drop_duplicates("code").set_index("code")["factor"].reindex(codes).fillna(1.0)
         data["factor"] = applied_factor(data["factor"], data["code"].map(ref), "pre")
     if not fill_paused and "paused" in data:
         data.loc[data["paused"] == 1.0, PAUSED_NAN] = np.nan
     return _frame(data, fields, fq, bool(round), single)
 
 
-def _days(period: str, start, end: pd.Timestamp, count) -> tuple[list[pd.Timestamp], bool]:
-    """Trading days to read and whether a minute ``count`` window was cut at the stored start."""
+def _days(period: str, start, end: pd.Timestamp, count) -> list[pd.Timestamp]:
+    """Trading days to read (for a minute ``count``: enough days to hold the bars, the end day
+    may be cut intraday). Whether the data holds them is checked on what the read finds."""
     if start is not None:
-        check_calendar(start.normalize(), end.normalize())
         if start.normalize() > end.normalize():
-            return [], False
-    dataset, query = ("daily_bars", None) if period == "1d" else ("minute_bars", {"period": period})
+            check_calendar(start.normalize(), end.normalize())
+            return []
+        if period == "1d" or not count:
+            return calendar_days(start.normalize(), end.normalize())
     if period == "1d" or not count:
-        days = trading_days(None if count else start.normalize(), end.normalize(),
-                            int(count) if count else None)
-        stored = days[:-1] if period == "1m" and days and _live_today(days[-1]) else days
-        if stored:  # today's 1m bars may still be live ones (lib/query/ticks.py, issue 12)
-            check_span(dataset, stored[0], stored[-1], query, what="get_price")
-        return days, False
-    # count is in bars: enough days to hold them (the end day may be cut intraday)
-    need = math.ceil(int(count) / BARS_PER_DAY[period]) + 1
-    days = trading_days(None, end.normalize(), need)
-    first, _last = stored_span(dataset, query)
-    kept = [d for d in days if d >= first]
-    stored = kept[:-1] if period == "1m" and kept and _live_today(kept[-1]) else kept
-    if stored:
-        check_span(dataset, stored[0], stored[-1], query, what="get_price")
-    return kept, len(kept) < len(days)
+        return trading_days(None, end.normalize(), int(count) if count else None)
+    return trading_days(None, end.normalize(), math.ceil(int(count) / BARS_PER_DAY[period]) + 1)
 
 
 def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.DataFrame:
-    raw = bars.daily(codes, days).set_index(["date", "code"])
+    raw = bars.daily(codes, days)
+    if days:
+        ends = [raw["date"].min(), raw["date"].max()] if len(raw) else []  # enough to prove lo..hi
+        check_span("daily_bars", days[0], days[-1], what="get_price", seen=ends)
+    raw = raw.set_index(["date", "code"])
     grid = pd.MultiIndex.from_product([days, codes], names=["date", "code"])
     frame = raw.reindex(grid).reset_index()  # days a code is not listed: NaN rows, as JQData
     frame["paused"] = frame["paused"].map({True: 1.0, False: 0.0}).astype(float)
@@ -136,9 +131,22 @@ def _live_today(day: pd.Timestamp) -> bool:
     return day.date() == today()
 
 
-def _minutes(codes, days, period, start, end, count, skip_paused, clipped) -> pd.DataFrame:
-    mins = bars.minutes(codes, days, period)
-    if period == "1m" and days and _live_today(days[-1]):  # during the session: the capture's bars
+def _minutes(codes, days, period, start, end, count, skip_paused) -> pd.DataFrame:
+    query = {"period": period}
+    # without count the window is [start, end]: the server cuts each bucket to its slots
+    mins = bars.minutes(codes, days, period, start=None if count else start, end=end)
+    seen = set(mins["date"].unique())
+    clipped = False
+    if count and days and days[0] not in seen:  # the window may begin before the stored data
+        first, _last = stored_span("minute_bars", query)
+        clipped = days[0] < first
+        days = [d for d in days if d >= first]
+        mins = mins[mins["date"] >= first]
+    live_day = bool(period == "1m" and days and _live_today(days[-1]))
+    stored = days[:-1] if live_day else days
+    if stored:  # today's 1m bars may still be live ones (lib/query/ticks.py, issue 12)
+        check_span("minute_bars", stored[0], stored[-1], query, what="get_price", seen=seen)
+    if live_day:  # during the session: the capture's bars
         live = live_minutes(codes, days[-1])
         if len(live):
             live = live[mins.columns]
@@ -169,10 +177,11 @@ def _minutes(codes, days, period, start, end, count, skip_paused, clipped) -> pd
     return mins.reset_index(drop=True)
 
 
-def _day_factors(data: pd.DataFrame, days: list[pd.Timestamp]) -> np.ndarray:
+def _day_factors(data: pd.DataFrame, f: Optional[pd.DataFrame]) -> np.ndarray:
     if not len(data):
         return np.array([], dtype=float)
-    f = bars.factors(sorted(set(data["code"])), days).set_index(["date", "code"])["factor"]
+    f = f.set_index(["date", "code"])["factor"]
+    f = f[~f.index.duplicated()]
     keys = pd.MultiIndex.from_arrays([data["date"], data["code"]])
     return f.reindex(keys).fillna(1.0).to_numpy(float)
 
@@ -181,7 +190,7 @@ def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: boo
            single: bool) -> pd.DataFrame:
     n = len(data)
     out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
-                        "code": [jq(c) for c in data["code"]] if n else []})
+                        "code": data["code"].map({c: jq(c) for c in set(data["code"])}).to_numpy() if n else []})
     fac = data["factor"].to_numpy(float) if fq and n else None
     decimals = data["code"].map(price_decimals).to_numpy() if n else 2
     for f in fields:
