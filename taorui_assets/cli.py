@@ -1,6 +1,6 @@
 """``scripts/run``: materialize a recent window on the embedded default, or start the UI.
 
-    python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
+    python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD] [--stocks 5000]
     python -m taorui_assets.cli ui [--port 3000]
     python -m taorui_assets.cli datasets
 """
@@ -76,7 +76,20 @@ def window(days: int, end: str | None) -> list[str]:
     return keys[max(0, i - days + 1): i + 1]
 
 
+def _sim_stocks(stocks: int | None) -> None:
+    """``--stocks N``: the size of the simulated market, handed to the definitions as
+    TAORUI_SIM_STOCKS (read when they load, in this process)."""
+    if stocks is None:
+        return
+    if stocks < 1:
+        raise SystemExit(f"--stocks must be at least 1, got {stocks}")
+    if os.environ.get("TAORUI_SOURCE", "sim") != "sim":
+        raise SystemExit(f"--stocks sizes the simulated market, but TAORUI_SOURCE={os.environ['TAORUI_SOURCE']}")
+    os.environ["TAORUI_SIM_STOCKS"] = str(stocks)
+
+
 def run(args) -> int:
+    _sim_stocks(getattr(args, "stocks", None))
     _dagster_home()
     with mongo_uri() as uri:
         import dagster as dg
@@ -180,6 +193,8 @@ def main(argv=None) -> int:
     r = sub.add_parser("run", help="materialize every dataset for a recent window (default)")
     r.add_argument("--days", type=int, default=int(os.environ.get("TAORUI_DAYS", "5")))
     r.add_argument("--end", help="last trading day of the window (default: the last complete partition)")
+    r.add_argument("--stocks", type=int, help="securities of the simulated market (TAORUI_SIM_STOCKS; default 300, "
+                   "the full A-share market is 5000)")
     u = sub.add_parser("ui", help="start dagster dev against the same database")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)

@@ -54,3 +54,17 @@ def test_a_refused_streamed_partition_writes_nothing(store, monkeypatch):
         outside = pd.concat([factors(CODES, [1.0] * 6), factors(["000001.SZ"], [1.0], "2024-01-03")])
         store.replace_partition("adj_factors", sc, outside, "sim")
     assert store.count("adj_factors") == 0
+
+
+def test_an_insert_only_range_that_meets_stored_keys_is_swapped_instead(store):
+    if store.expected_mode != "transaction":
+        pytest.skip("ranges are swapped in transactions on a replica set only")
+    from taorui_assets.lib.storage.documents import to_documents
+
+    sc = scope("minute_bars", DAY, "1m")
+    store.replace_partition("minute_bars", sc, day_of(["000001.SZ", "000002.SZ"]), "sim")
+    # Another writer stored 000001/000002 after this write found the range empty.
+    docs = to_documents("minute_bars", day_of(["000002.SZ", "300750.SZ"], 4), "qmt", pd.Timestamp("2024-01-02").to_pydatetime())
+    store._swap(store.db.minute_bars, sc, docs, insert_only=True)
+    got = sorted((d["code"], d["bars"], d["source"]) for d in store.db.minute_bars.find(sc))
+    assert got == [("000002.SZ", 4, "qmt"), ("300750.SZ", 4, "qmt")]

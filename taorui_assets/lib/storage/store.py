@@ -22,6 +22,7 @@ import bson
 import numpy as np
 import pandas as pd
 from pymongo import ASCENDING, ReplaceOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.database import Database
 
 from taorui_assets.lib.datasets import get
@@ -115,6 +116,8 @@ class Store:
                              f"{df.loc[outside, list(spec.key)].head(3).to_dict('records')}")
         coll = self.db[dataset]
         before = set(coll.distinct("_id", scope))
+        # The codes stored in the partition (an _id starts with the code when the key does).
+        stored_codes = {i.split("|", 1)[0] for i in before} if spec.key[0] == "code" else None
         transactions = self.supports_transactions()
         if not df["code"].is_monotonic_increasing:  # sources answer sorted; sort only if not
             df = df.sort_values("code", kind="stable")
@@ -131,8 +134,15 @@ class Store:
                 docs = to_documents(dataset, df.iloc[cut[i]:cut[i + 1]], source, now)
                 ids += [d["_id"] for d in docs]
                 if transactions:
-                    codes_range = {"$gte": starts[i]} if i == len(groups) - 1 else {"$gte": starts[i], "$lt": starts[i + 1]}
-                    job = (self._swap, coll, {**scope, "code": codes_range}, docs)
+                    hi = None if i == len(groups) - 1 else starts[i + 1]
+                    codes_range = {"$gte": starts[i]} if hi is None else {"$gte": starts[i], "$lt": hi}
+                    # Nothing of this range was stored when the write began: insert without the
+                    # range delete, which costs a scan of the day on the server. Should another
+                    # writer have stored some of these keys since, the insert fails on them and
+                    # the range is swapped as usual (delete, insert) instead.
+                    empty = not before if stored_codes is None else \
+                        not any(starts[i] <= c and (hi is None or c < hi) for c in stored_codes)
+                    job = (self._swap, coll, {**scope, "code": codes_range}, docs, empty)
                 else:
                     job = (_upsert, coll, docs)
                 if pending is not None:
@@ -146,7 +156,7 @@ class Store:
         mode = f"transaction x{len(groups)}" if transactions else f"upsert x{len(groups)}"
         return WriteResult(len(ids), len(before - set(ids)), mode)
 
-    def _swap(self, coll, scope: dict, docs: list[dict]) -> None:
+    def _swap(self, coll, scope: dict, docs: list[dict], insert_only: bool = False) -> None:
         """Delete ``scope`` and insert ``docs`` in one transaction, retried on conflict.
 
         Two runs writing the same partition at once (a schedule and a manual re-run, two
@@ -157,13 +167,26 @@ class Store:
         policy: pymongo's fixed bound of 120 s per swap, after which the last error is raised and
         the run fails. The swap is idempotent, so whichever run commits last wins with a complete
         partition — never a mix of both or duplicates.
+
+        ``insert_only``: the scope held nothing when the write began, so the documents are
+        inserted without the delete; if another writer stored some of the same keys meanwhile,
+        the insert fails as a whole (one transaction) and the full swap runs instead.
         """
         def swap(session):
             coll.delete_many(scope, session=session)
             if docs:
                 coll.insert_many(docs, ordered=False, session=session)
 
+        def insert(session):
+            coll.insert_many(docs, ordered=False, session=session)
+
         with self.db.client.start_session() as session:
+            if insert_only and docs:
+                try:
+                    session.with_transaction(insert)
+                    return
+                except (BulkWriteError, DuplicateKeyError):
+                    log.info("%s: keys of %s were stored meanwhile; swapping the range instead", coll.name, scope)
             session.with_transaction(swap)
 
     def read(self, dataset: str, query: dict, projection: dict | None = None) -> pd.DataFrame:
