@@ -55,13 +55,30 @@ def mongo_uri():
             server.stop()
 
 
+DEV_INSTANCE_MARK = "# written by scripts/run"
+# The demo's instance (SQLite under .taorui/dagster): the daemon's features of the production
+# instance (deploy/dagster.yaml) that make sense on one machine. Rewritten while it carries the mark.
+DEV_INSTANCE = f"""{DEV_INSTANCE_MARK}; remove this line to keep your own edits
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  poll_interval_seconds: 30
+run_retries:
+  enabled: true
+  max_retries: 1
+  retry_on_asset_or_op_failure: false
+telemetry:
+  enabled: false
+"""
+
+
 def _dagster_home() -> None:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(STATE / "dagster"))).resolve()
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    if not cfg.exists():  # the machine is offline; telemetry would only print a banner
-        cfg.write_text("telemetry:\n  enabled: false\n")
+    if not cfg.exists() or cfg.read_text().startswith(("telemetry:", DEV_INSTANCE_MARK)):
+        cfg.write_text(DEV_INSTANCE)
 
 
 def window(days: int, end: str | None) -> list[str]:
@@ -146,23 +163,47 @@ def _fail_interrupted_runs() -> None:
             say(f"run {run_id[:8]} was interrupted (its scripts/run was killed): marked failed")
 
 
+def _dev_child() -> None:
+    """In the child before exec: SIGINT back to its default. A parent script that ignores SIGINT
+    (``trap '' INT``, a background job) passes the ignore on, and ``dagster dev`` maps SIGTERM to
+    its SIGINT handler: both would then be ignored and stopping would orphan its processes."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 30.0) -> None:
+    """Stops ``dg dev`` the way Ctrl-C does (it shuts its webserver, daemon and code servers down),
+    then kills whatever of its process group is left, so nothing keeps serving the port."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group is dg dev's own (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
 def ui(args) -> int:
     _dagster_home()
     _fail_interrupted_runs()  # so the UI does not show a killed scripts/run's runs as running
     with mongo_uri():
-        cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"),
-               "-h", args.host, "-p", str(args.port)]
-        say(f"Dagster UI at http://{args.host}:{args.port} (Ctrl-C to stop)")
-        proc = subprocess.Popen(cmd, cwd=ROOT)
+        # `dg dev` (dagster-dg-cli): the webserver and the daemon (schedules, sensors, backfills,
+        # run queue, run monitoring) on the project's code location, as pyproject's [tool.dg] names it.
+        cmd = [str(Path(sys.executable).with_name("dg")), "dev", "--host", args.host, "--port", str(args.port)]
+        say(f"Dagster UI at http://{args.host}:{args.port} with the daemon (Ctrl-C to stop)")
+        # Its own session: a Ctrl-C reaches only this process, which then stops the whole group.
+        proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=_dev_child)
         try:
             return proc.wait()
         except (KeyboardInterrupt, SystemExit):
-            proc.send_signal(signal.SIGINT)  # dagster dev shuts its webserver and daemon down on SIGINT
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            say("stopping the Dagster UI, daemon and code server")
+            stop_process_group(proc)
             return 0
+        finally:
+            stop_process_group(proc, grace=0)  # dg dev gone by itself: clear what it left
 
 
 def datasets(args) -> int:
@@ -195,7 +236,7 @@ def main(argv=None) -> int:
     r.add_argument("--end", help="last trading day of the window (default: the last complete partition)")
     r.add_argument("--stocks", type=int, help="securities of the simulated market (TAORUI_SIM_STOCKS; default 300, "
                    "the full A-share market is 5000)")
-    u = sub.add_parser("ui", help="start dagster dev against the same database")
+    u = sub.add_parser("ui", help="start the Dagster UI and daemon (dg dev) against the same database")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
     sub.add_parser("datasets", help="list the registered datasets (lib/datasets.py)")
