@@ -3,6 +3,7 @@
     python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD] [--stocks 5000]
     python -m taorui_assets.cli ui [--port 3000]
     python -m taorui_assets.cli datasets
+    python -m taorui_assets.cli capture [--feed qmt|sim] [--markets SH,SZ,BJ | --codes ...]
 """
 from __future__ import annotations
 
@@ -206,6 +207,17 @@ def ui(args) -> int:
             stop_process_group(proc, grace=0)  # dg dev gone by itself: clear what it left
 
 
+def capture(args) -> int:
+    """The tick capture beside Dagster (lib/realtime): runs until SIGTERM/SIGINT."""
+    import logging
+
+    from taorui_assets.lib.realtime.cli import run_capture
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with mongo_uri() as uri:
+        return run_capture(args, uri, os.environ)
+
+
 def datasets(args) -> int:
     """The dataset registry (lib/datasets.py) as a table; no database needed."""
     from taorui_assets.lib.datasets import SCHEDULES, SPECS
@@ -240,10 +252,13 @@ def main(argv=None) -> int:
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
     sub.add_parser("datasets", help="list the registered datasets (lib/datasets.py)")
+    from taorui_assets.lib.realtime.cli import add_capture_arguments
+
+    add_capture_arguments(sub.add_parser("capture", help="capture QMT's tick push into MongoDB (runs until stopped)"))
     args = p.parse_args(argv)
     if args.cmd is None:
         args = p.parse_args(["run"] + (argv or sys.argv[1:]))
-    return {"run": run, "ui": ui, "datasets": datasets}[args.cmd](args)
+    return {"run": run, "ui": ui, "datasets": datasets, "capture": capture}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ def test_definitions_load_with_every_dataset():
     keys = {k.to_user_string() for k in d.resolve_all_asset_keys()}
     assert {"instruments", "trading_calendar", "daily_bars", "minute_bars_1m", "minute_bars_5m", "adj_factors",
             "financial_statements", "sector_membership", "index_weights", "billboard", "northbound_flow",
-            "money_flow"} <= keys
+            "money_flow", "ticks"} <= keys
 
 
 def test_every_asset_is_partitioned_described_grouped_and_kinded():
@@ -73,4 +73,5 @@ def test_schedules_and_sensors_are_defined():
     schedules = {s.name for s in d.schedules}
     sensors = {s.name for s in d.sensors}
     assert {"market_close_schedule", "reference_daily_schedule", "index_weights_weekly_schedule"} <= schedules
-    assert {"financial_reports_sensor", "heal_backup_partitions", "run_failure_alert"} <= sensors
+    assert {"financial_reports_sensor", "heal_backup_partitions", "run_failure_alert", "capture_heartbeat"} <= sensors
+    assert "ticks_seal_schedule" in schedules
