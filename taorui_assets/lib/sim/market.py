@@ -152,7 +152,7 @@ class SimMarket(DerivedMixin):
         if not stocks:
             return pd.DataFrame(columns=["code", "date", "period", "time", "open", "high", "low",
                                          "close", "volume", "amount"])
-        arrays = self._day_minutes(i, stocks, progress, f"minute bars {period} {to_date(date)}")
+        arrays = self._day_minutes(i, stocks, progress, f"minute bars {period} {to_date(date)}", keep=codes is None)
         if period == "5m":
             arrays = minutes.to_5m(arrays)
         # Columns built once for the whole day: a frame per stock and a concat would copy a
@@ -165,11 +165,13 @@ class SimMarket(DerivedMixin):
             df[k] = v.ravel()
         return df
 
-    def _day_minutes(self, i: int, stocks: Sequence[Stock], progress, label: str) -> dict[str, np.ndarray]:
+    def _day_minutes(self, i: int, stocks: Sequence[Stock], progress, label: str,
+                     keep: bool = False) -> dict[str, np.ndarray]:
         """The 1m arrays of ``stocks`` on day index ``i``, one row of 240 per stock.
 
-        The last day's full answer is kept, so the 5m bars of a day (and a check of the 1m
-        bars) aggregate the same arrays rather than drawing every stock again."""
+        The last whole-market answer is kept (``keep``), so the 5m bars of a day aggregate the
+        same arrays rather than drawing every stock again; answers for a few codes (ticks) are
+        not kept and do not evict it."""
         key = (i, tuple(s.code for s in stocks))
         cached = self._minutes_cache
         if cached is not None and cached[0] == key:
@@ -181,7 +183,8 @@ class SimMarket(DerivedMixin):
                 rows[f][k] = m[f]
             if progress is not None and (k + 1) % 500 == 0:
                 progress(k + 1, len(stocks), label)
-        self._minutes_cache = (key, rows)
+        if keep:
+            self._minutes_cache = (key, rows)
         return rows
 
     def adj_factors(self, date, codes: Optional[Iterable[str]] = None) -> pd.DataFrame:
