@@ -3,7 +3,7 @@ large for one transaction, so they are written in code ranges as at 5,000 stocks
 documents as a one-shot write, and every check passes; ``scripts/run --stocks`` sizes the market."""
 import pytest
 
-from taorui_assets import cli
+from taorui_assets import cli, settings
 from taorui_assets.lib.storage import store as store_module
 from taorui_assets.resources.sources import SimResource
 from taorui_assets_tests import harness
@@ -42,16 +42,11 @@ def test_a_day_streamed_in_code_ranges_equals_a_one_shot_day(mongo_server_uri, m
 
 @pytest.mark.parametrize("stocks, source, error", [(0, "sim", "--stocks must be at least 1"),
                                                    (5000, "qmt", "--stocks sizes the simulated market")])
-def test_stocks_option_refuses_clearly(monkeypatch, stocks, source, error):
-    monkeypatch.setenv("TAORUI_SOURCE", source)
-    with pytest.raises(SystemExit, match=error):
-        cli._sim_stocks(stocks)
+def test_stocks_option_refuses_clearly(stocks, source, error):
+    with pytest.raises(settings.ConfigError, match=error):
+        cli.sim_stocks(settings.Settings(source=source), stocks)
 
 
-def test_stocks_option_sets_the_sim_size(monkeypatch):
-    monkeypatch.delenv("TAORUI_SOURCE", raising=False)
-    monkeypatch.setenv("TAORUI_SIM_STOCKS", "300")
-    cli._sim_stocks(5000)
-    import os
-
-    assert os.environ["TAORUI_SIM_STOCKS"] == "5000"
+def test_stocks_option_sets_the_sim_size():
+    assert cli.sim_stocks(settings.Settings(), 5000).sim_stocks == 5000
+    assert cli.sim_stocks(settings.Settings(sim_stocks=120), None).sim_stocks == 120

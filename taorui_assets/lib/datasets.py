@@ -142,6 +142,12 @@ SPECS: tuple[DatasetSpec, ...] = (
                 healable=True),
     DatasetSpec("money_flow", schemas.MoneyFlow, ("code", "date"), TRADING_DAY, "flows", CLOSE,
                 indexes=(("date",),), codes_checked=True, healable=True),
+    # Computed from the stored daily_bars, instruments and financial_statements (not fetched);
+    # reconciled against the JQData valuation table (lib/valuation.py).
+    DatasetSpec("valuation", schemas.Valuation, ("code", "date"), TRADING_DAY, "fundamentals", CLOSE,
+                indexes=(("date",),), codes_checked=True,
+                reconcile=("total_shares", "float_shares", "market_cap", "float_market_cap", "turnover_ratio",
+                           "pe_ttm", "pe_lyr", "pb", "ps_ttm", "pcf_ttm")),
     # One bucket document per (code, 1m bar), ticks keyed inside it (lib/realtime/storage.py).
     DatasetSpec("ticks", schemas.Ticks, ("code", "minute"), TRADING_DAY, "realtime", SEAL,
                 indexes=(("date", "code", "minute"),), fresh=False, captured=True,

@@ -109,6 +109,22 @@ FIELDS: list[tuple[str, str, str | None, str | None, str]] = [
     ("money_flow", "net_amount_m", None, "net_amount_m", "medium orders net inflow, CNY"),
     ("money_flow", "net_amount_s", None, "net_amount_s", "small orders net inflow, CNY"),
     ("money_flow", "net_amount_main", None, "net_amount_main", "xl + l, CNY"),
+    # valuation (市值表) — computed from daily_bars, instruments and financial_statements
+    # (lib/valuation.py); JQData: jqdatasdk.get_valuation / get_fundamentals(query(valuation)).
+    # QMT has no valuation table (xtdata.md lists none), so its xtquant column is empty.
+    ("valuation", "code", None, "code", "security code"),
+    ("valuation", "date", None, "day", "trading day"),
+    ("valuation", "close", None, None, "close used, CNY unadjusted (daily_bars.close)"),
+    ("valuation", "total_shares", None, "capitalization", "total share capital, shares (JQData: 万股)"),
+    ("valuation", "float_shares", None, "circulating_cap", "tradable share capital, shares (JQData: 万股)"),
+    ("valuation", "market_cap", None, "market_cap", "close × total_shares, CNY (JQData: 亿元)"),
+    ("valuation", "float_market_cap", None, "circulating_market_cap", "close × float_shares, CNY (JQData: 亿元)"),
+    ("valuation", "turnover_ratio", None, "turnover_ratio", "volume / float_shares × 100, percent"),
+    ("valuation", "pe_ttm", None, "pe_ratio", "market_cap / net_profit_parent TTM; negative when losing, null when unknown or 0"),
+    ("valuation", "pe_lyr", None, "pe_ratio_lyr", "market_cap / net_profit_parent of the last annual report"),
+    ("valuation", "pb", None, "pb_ratio", "market_cap / equity_parent of the latest report (MRQ)"),
+    ("valuation", "ps_ttm", None, "ps_ratio", "market_cap / operating_revenue TTM"),
+    ("valuation", "pcf_ttm", None, "pcf_ratio", "market_cap / net_cash_increase TTM (现金净流量; pcf_ratio2 is the operating one)"),
     # ticks (snapshots) — xtdata.subscribe_whole_quote / get_full_tick push, jqdatasdk.get_ticks /
     # get_current_tick. xtquant's askPrice/bidPrice/askVol/bidVol are 5-element lists: level k is [k-1].
     ("ticks", "code", "(dict key)", "code", "security code"),

@@ -279,6 +279,41 @@ class Ticks(pa.DataFrameModel):
         coerce = True
 
 
+# ----- valuation (issue 13 part 2; formulas in lib/valuation.py) ---------------------------
+def _ratio(field: str):
+    return F("valuation", field, nullable=True)  # null: no usable denominator (see lib/valuation.py)
+
+
+class Valuation(pa.DataFrameModel):
+    code: Series[str] = F("valuation", "code", str_matches=CODE_PATTERN)
+    date: Series[pd.Timestamp] = F("valuation", "date")
+    close: Series[float] = F("valuation", "close", gt=0)
+    total_shares: Series[float] = F("valuation", "total_shares", gt=0)
+    float_shares: Series[float] = F("valuation", "float_shares", ge=0)
+    market_cap: Series[float] = F("valuation", "market_cap", gt=0)
+    float_market_cap: Series[float] = F("valuation", "float_market_cap", ge=0)
+    turnover_ratio: Series[float] = F("valuation", "turnover_ratio", ge=0, nullable=True)
+    pe_ttm: Series[float] = _ratio("pe_ttm")
+    pe_lyr: Series[float] = _ratio("pe_lyr")
+    pb: Series[float] = _ratio("pb")
+    ps_ttm: Series[float] = _ratio("ps_ttm")
+    pcf_ttm: Series[float] = _ratio("pcf_ttm")
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "date"]
+
+    @pa.dataframe_check(error="float shares cannot exceed total shares")
+    def float_within_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["float_shares"] <= df["total_shares"]
+
+    @pa.dataframe_check(error="market_cap must equal close × total_shares")
+    def market_cap_is_price_times_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        return ((df["market_cap"] - df["close"] * df["total_shares"]).abs()
+                <= 1e-9 * df["market_cap"].abs() + 1e-6)
+
+
 def model(dataset: str) -> type[pa.DataFrameModel]:
     """The model of a registered dataset; the registry (lib/datasets.py) names it."""
     from taorui_assets.lib.datasets import get  # imported here: the registry imports this module

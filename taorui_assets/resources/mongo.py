@@ -5,7 +5,6 @@ time, so the code location loads without a reachable database and each step proc
 owns its own connection pool.
 """
 
-import re
 from typing import Optional
 
 import dagster as dg
@@ -17,14 +16,10 @@ from pymongo.errors import OperationFailure
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.store import Store, WriteResult
+from taorui_assets.settings import redact_uri as redact  # noqa: F401 - one redaction for every URI message
 
 # Datasets whose checks read the partition the asset has just written (defs/market/checks.py).
 REMEMBERED = ("daily_bars", "minute_bars")
-
-
-def redact(uri: str) -> str:
-    """``mongodb://user:secret@host`` → ``mongodb://***@host``."""
-    return re.sub(r"//[^@/]*@", "//***@", uri)
 
 
 def connection_problem(exc: Exception) -> str:

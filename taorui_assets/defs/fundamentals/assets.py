@@ -16,3 +16,9 @@ financial_statements_reconciliation = reconciliation_asset(
     "financial_statements",
     fetch=lambda src, key, codes: src.financial_statements(key, as_of=asof.today(), codes=codes),
 )
+
+# ----- valuation (issue 13 part 2): computed from stored data, reconciled with a vendor's table
+from taorui_assets.valuation_assets import valuation_asset, valuation_reconciliation_asset  # noqa: E402
+
+valuation = valuation_asset()
+valuation_reconciliation = valuation_reconciliation_asset()

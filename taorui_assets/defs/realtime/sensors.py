@@ -6,11 +6,10 @@ once per incident: the cursor remembers the problem already reported, and a reco
 reported too.
 """
 import datetime as dt
-import os
 
 import dagster as dg
 
-from taorui_assets.defs.alerts import webhook_kind
+from taorui_assets import settings
 from taorui_assets.defs.realtime.resources import RealtimeResource
 from taorui_assets.lib import alerts
 from taorui_assets.lib.realtime import heartbeat
@@ -23,12 +22,16 @@ def now_utc() -> dt.datetime:  # one place, so tests can move the clock
 
 
 def _post(text: str, log) -> bool:
-    url = os.environ.get("TAORUI_ALERT_WEBHOOK_URL", "").strip()
-    if not url:
+    try:
+        s = settings.load()
+    except settings.ConfigError as e:
+        log.warning(f"capture alert not sent: {e}")
+        return False
+    if not s.alert_webhook_url:
         log.warning(f"capture alert not sent (TAORUI_ALERT_WEBHOOK_URL is not set): {text}")
         return False
     try:
-        alerts.post(url, alerts.body(webhook_kind(url, os.environ.get("TAORUI_ALERT_KIND")), alerts.redact(text)))
+        alerts.post(s.alert_webhook_url, alerts.body(s.alert_kind, alerts.redact(text)))
     except (alerts.AlertError, ValueError) as e:
         log.warning(f"capture alert not delivered: {e}")
         return False

@@ -13,6 +13,7 @@ from taorui_assets.lib.query.connection import (
 from taorui_assets.lib.query.flows import get_billboard_list, get_money_flow
 from taorui_assets.lib.query.fundamentals import balance, cash_flow, get_fundamentals, income, indicator, query
 from taorui_assets.lib.query.prices import get_price
+from taorui_assets.lib.query.valuation import get_valuation, valuation
 from taorui_assets.lib.query.ticks import get_current_tick, get_ticks
 from taorui_assets.lib.query.reference import (
     Security, get_all_securities, get_all_trade_days, get_concept_stocks, get_extras, get_index_stocks,
@@ -25,4 +26,5 @@ __all__ = [
     "get_ticks", "get_current_tick", "get_billboard_list", "get_money_flow", "get_fundamentals", "query", "balance", "income",
     "cash_flow", "indicator", "Security", "QueryError", "NotConnectedError", "ParamsError",
     "UnknownSecurityError", "OutOfRangeError",
+    "valuation", "get_valuation",
 ]

@@ -1,4 +1,5 @@
-"""A documented subset of ``get_fundamentals``: tables balance, income, cash_flow, indicator.
+"""A documented subset of ``get_fundamentals``: tables balance, income, cash_flow, indicator and
+valuation (the daily 市值表: lib/query/valuation.py).
 
 Users write the same SQLAlchemy queries as with jqdatasdk (``query(balance.code,
 balance.total_assets).filter(...)``); we fill an in-memory SQLite table per referenced table
@@ -51,6 +52,10 @@ cash_flow = _table("CashFlowStatementDay", "cash_flow_statement_day",
                    [NAMES[i] for i in STATEMENT_ITEMS["cash_flow"]])
 indicator = _table("FinancialIndicatorDay", "financial_indicator_day", INDICATORS)
 TABLES = {"balance": balance, "income": income, "cash_flow": cash_flow, "indicator": indicator}
+# ----- valuation (issue 13 part 2): the daily 市值表, rows from lib/query/valuation.py
+from taorui_assets.lib.query.valuation import table_rows as _valuation_rows, valuation  # noqa: E402
+
+TABLES["valuation"] = valuation
 
 
 def query(*entities, **kwargs) -> Query:
@@ -86,7 +91,7 @@ def _referenced(q: Query) -> list[str]:
     unknown = froms - {t.__tablename__ for t in TABLES.values()}
     if unknown:
         raise ParamsError(f"get_fundamentals does not serve {sorted(unknown)}; "
-                          f"tables: balance, income, cash_flow, indicator")
+                          f"tables: {', '.join(TABLES)}")
     return [n for n, t in TABLES.items() if t.__tablename__ in froms]
 
 
@@ -99,6 +104,14 @@ def _uses_eps(q: Query) -> bool:
 
 
 def _rows(names: list[str], date, stat_date, eps: bool = False) -> dict[str, pd.DataFrame]:
+    frames = {"valuation": _valuation_rows(date, stat_date)} if "valuation" in names else {}
+    statements = [n for n in names if n != "valuation"]
+    if statements:
+        frames.update(_statement_rows(statements, date, stat_date, eps))
+    return frames
+
+
+def _statement_rows(names: list[str], date, stat_date, eps: bool = False) -> dict[str, pd.DataFrame]:
     if stat_date is not None:
         try:
             period, annual = pit.stat_period(stat_date)
@@ -186,4 +199,4 @@ def _run(q: Query, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-__all__ = ["query", "get_fundamentals", "balance", "income", "cash_flow", "indicator"]
+__all__ = ["query", "get_fundamentals", "balance", "income", "cash_flow", "indicator", "valuation"]

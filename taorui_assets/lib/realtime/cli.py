@@ -11,9 +11,12 @@ import argparse
 import datetime as dt
 import logging
 import os
-from typing import Mapping
+from typing import TYPE_CHECKING
 
 from taorui_assets.lib.realtime.capture import BATCH_MS, BATCH_TICKS, Capture, CaptureConfig
+
+if TYPE_CHECKING:
+    from taorui_assets.settings import Settings
 
 log = logging.getLogger("taorui.capture")
 
@@ -44,14 +47,13 @@ def add_capture_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sim-codes", type=int, default=50, help="sim feed: how many codes (default 50)")
 
 
-def _alerter(env: Mapping[str, str]):
-    url = env.get("TAORUI_ALERT_WEBHOOK_URL", "").strip()
+def _alerter(s: "Settings"):
+    url = s.alert_webhook_url
     if not url:
         return None
     from taorui_assets.lib import alerts
-    from taorui_assets.defs.alerts import webhook_kind
 
-    kind = webhook_kind(url, env.get("TAORUI_ALERT_KIND"))
+    kind = s.alert_kind
 
     def send(text: str) -> None:
         try:
@@ -61,7 +63,7 @@ def _alerter(env: Mapping[str, str]):
     return send
 
 
-def build_feed(args, env: Mapping[str, str]):
+def build_feed(args, s: "Settings"):
     if args.feed == "sim":
         from taorui_assets.asof import last_closed_trading_day
         from taorui_assets.lib.realtime.feeds import SimFeed
@@ -76,27 +78,28 @@ def build_feed(args, env: Mapping[str, str]):
 
     targets = args.codes.split(",") if args.codes else args.markets.split(",")
     QmtFeed.check_targets(targets, args.per_code)  # before touching the client
-    conn = QmtConnection(load_xtquant(), mode=args.qmt_mode, token=env.get("QMT_TOKEN", ""),
+    conn = QmtConnection(load_xtquant(), mode=args.qmt_mode, token=s.qmt_token,
                          local_port=args.qmt_local_port, log=log)
     return QmtFeed(conn, targets, per_code=args.per_code)
 
 
-def run_capture(args, uri: str, env: Mapping[str, str]) -> int:
+def run_capture(args, s: "Settings") -> int:
+    """Captures into ``s.mongo_uri`` / ``s.mongo_db`` (the command's settings)."""
     from pymongo import MongoClient
 
     # Short server selection: the writer's own backoff handles an unreachable server.
-    client = MongoClient(uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000, socketTimeoutMS=30000)
-    db = client[env.get("TAORUI_MONGO_DB", "taorui")]
+    client = MongoClient(s.mongo_uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000, socketTimeoutMS=30000)
+    db = client[s.mongo_db]
     from taorui_assets.lib.sources.base import SourceError
 
     try:
-        feed = build_feed(args, env)
+        feed = build_feed(args, s)
     except (ValueError, SourceError) as e:  # a configuration or client problem: one line, no traceback
         print(f"[taorui] capture: {e}", flush=True)
         return 2
     cfg = CaptureConfig(journal_dir=args.journal_dir, fsync=args.fsync, batch_ticks=args.batch_ticks,
                         batch_ms=args.batch_ms)
-    cap = Capture(feed, db, cfg, alert=_alerter(env))
+    cap = Capture(feed, db, cfg, alert=_alerter(s))
     print(f"[taorui] capture: feed {feed.name}, journal {os.path.abspath(args.journal_dir)}; "
           "stop with Ctrl-C or SIGTERM", flush=True)
     try:

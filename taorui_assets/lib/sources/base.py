@@ -26,6 +26,10 @@ class EmptyAnswerError(SourceError):
     """A source answered 0 rows where the calendar says data must exist."""
 
 
+class NoValuationTable(SourceError):
+    """The source has no valuation table at all (QMT): there is nothing to reconcile against."""
+
+
 class MarketDataSource(abc.ABC):
     """Canonical market data for one trading day (or one year / quarter)."""
 
@@ -82,6 +86,14 @@ class MarketDataSource(abc.ABC):
     @abc.abstractmethod
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Net inflow by order size for each traded security on ``date``."""
+
+    # ----- valuation (issue 13 part 2) ---------------------------------------------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """The vendor's own valuation table (市值表) of ``date`` in canonical units: the REFERENCE
+        our computed ``valuation`` dataset is reconciled against, never what it is built from.
+        One row per stock traded on ``date``. Sources without such a table raise NoValuationTable."""
+        raise NoValuationTable(f"{self.name} has no valuation table; the valuation dataset is computed from "
+                          "stored data and reconciled against a source that has one (JQData)")
 
     def announcements(self, start: dt.date, end: dt.date) -> pd.DataFrame:
         """Financial reports announced in [start, end]: one row per (code, report_date, pub_date),

@@ -231,3 +231,17 @@ class DatasetsMixin:
         if df.empty and targets:
             raise EmptyAnswerError(f"JQData money flow of {date} is empty for {len(targets)} listed stocks")
         return df
+
+    # ----- valuation (issue 13 part 2): the reference table ------------------------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """``get_valuation(codes, end_date=date, count=1)``: each stock's latest row on or before
+        ``date``; rows of earlier days (suspended on ``date``) are dropped."""
+        if not calendar.is_trading_day(date):
+            return schemas.empty("valuation")
+        jq = self.connect()
+        targets = self._targets(date, codes)
+        self.reserve(len(targets), f"the valuation table of {date}")
+        fields = list(N.VALUATION_FIELDS.values())
+        val = self.batched(f"valuation {date}", targets, lambda b: self.call(
+            "get_valuation", jq.get_valuation, b, end_date=_d(date), count=1, fields=fields))
+        return N.valuation(val, date)

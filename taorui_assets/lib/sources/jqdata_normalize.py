@@ -199,6 +199,26 @@ def as_bool_map(extras: pd.DataFrame) -> dict[str, bool]:
     return {C.to_qmt(str(c)): bool(v) for c, v in last.items() if not pd.isna(v)}
 
 
+# ----- valuation (issue 13 part 2) ------------------------------------------------------------
+VALUATION_FIELDS = {c: j for c, j in jq_names("valuation").items() if c not in ("code", "date")}
+
+
+def valuation(val: pd.DataFrame, day) -> pd.DataFrame:
+    """get_valuation rows of ``day`` → canonical valuation (万股 → shares, 亿元 → CNY). JQData has no
+    close column: it is market_cap / total_shares."""
+    from taorui_assets.lib.valuation import from_jqdata
+
+    if val is None or val.empty:
+        return schemas.empty("valuation")
+    v = val[pd.to_datetime(val["day"]).dt.normalize() == _day(day)]
+    out = pd.DataFrame({canon: v[jq].astype(float).to_numpy() for canon, jq in VALUATION_FIELDS.items()})
+    out = from_jqdata(out)
+    out.insert(0, "code", qmt_codes(v["code"]))
+    out.insert(1, "date", _day(day))
+    out["close"] = out["market_cap"] / out["total_shares"]
+    return canonical("valuation", out.sort_values("code"))
+
+
 __all__ = ["canonical", "instruments", "trading_calendar", "daily_bars", "minute_bars",
            "adj_factors", "statements", "sector_rows", "index_weights", "billboard",
-           "northbound", "money_flow", "valuation_shares", "as_bool_map"]
+           "northbound", "money_flow", "valuation_shares", "as_bool_map", "valuation"]

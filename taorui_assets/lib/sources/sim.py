@@ -117,3 +117,9 @@ class SimSource(MarketDataSource):
 
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         return canonical("money_flow", self.market.money_flow(date, codes))
+
+    # ----- valuation (issue 13 part 2): SimMarket's own reference table ----------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        from taorui_assets.lib.sim.valuation import valuation
+
+        return canonical("valuation", valuation(self.market, date, codes))
