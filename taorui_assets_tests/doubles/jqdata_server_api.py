@@ -85,6 +85,8 @@ class JQApi:
         day = (parse_dt(date) or pd.Timestamp(self.today)).date()
         inst = self.listing(day)
         want = set(as_list(types) or ["stock"])
+        if "fund" in want:  # GUESS: every exchange-traded fund, each row with its own type
+            want |= {"etf", "lof"}
         inst = inst[inst["type"].isin(want)].sort_values("code")
         out = pd.DataFrame({
             "display_name": inst["name"].to_numpy(),

@@ -1,4 +1,5 @@
 import dagster as dg
+import pandas as pd
 
 from taorui_assets.checks import result
 from taorui_assets.lib import quality
@@ -16,6 +17,30 @@ def balance_sheets_balance(context: dg.AssetCheckExecutionContext, mongo: MongoR
     return result(quality.identity_violations(stmts), int((stmts["statement"] == "balance").sum()),
                   "balance sheets do not balance")
 
+
+# ---- capital structure and holders (issue 13 part 4) ----
+@dg.asset_check(asset="capital_changes", partitions_def=report_quarters,
+                description="Restricted shares equal total minus float shares where a source gives all three.")
+def capital_adds_up(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
+    df = mongo.store().read("capital_changes", scope("capital_changes", context.partition_key))
+    known = df.dropna(subset=["restricted_shares"])
+    bad = known[(known["total_shares"] - known["float_shares"] - known["restricted_shares"]).abs() > 0.5]
+    return result(bad[["code", "change_date", "total_shares", "float_shares", "restricted_shares"]],
+                  len(known), "capital changes do not add up")
+
+
+@dg.asset_check(asset="top10_holders", partitions_def=report_quarters,
+                description="Each published list ranks its holders 1..n (n <= 10) by shares held, largest first.")
+def holder_lists_ranked(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
+    df = mongo.store().read("top10_holders", scope("top10_holders", context.partition_key))
+    keys = ["code", "kind", "report_date", "pub_date"]
+    bad = []
+    for key, g in df.groupby(keys) if len(df) else []:
+        g = g.sort_values("rank")
+        if list(g["rank"]) != list(range(1, len(g) + 1)) or not g["shares"].is_monotonic_decreasing:
+            bad.append(dict(zip(keys, key)))
+    return result(pd.DataFrame(bad, columns=keys), int(df.groupby(keys).ngroups) if len(df) else 0,
+                  "holder lists are not ranked by shares")
 
 # ----- valuation (issue 13 part 2) ---------------------------------------------------------------
 from taorui_assets.partitions import trading_days  # noqa: E402

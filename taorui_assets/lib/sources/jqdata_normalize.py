@@ -105,7 +105,8 @@ def adj_factors(price: pd.DataFrame) -> pd.DataFrame:
 
 
 def statements(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """finance.STK_* rows (every report_type) → one canonical row per published version."""
+    """finance.STK_* rows (every report_type) → one canonical row per published version.
+    JQData has no PershareIndex table, so the backup delivers no ``pershare`` statement."""
     names = jq_names("financial_statements")
     parts = []
     for statement, df in frames.items():
@@ -115,14 +116,26 @@ def statements(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
                              "report_date": pd.to_datetime(df[names["report_date"]]),
                              "pub_date": pd.to_datetime(df[names["pub_date"]]),
                              "_type": df["report_type"].to_numpy()})
-        for item in STATEMENT_ITEMS[statement]:
-            part[item] = df[names[item]].astype(float).to_numpy()
+        for item in STATEMENT_ITEMS[statement]:  # items without a JQData column stay NaN
+            if item in names and names[item] in df.columns:
+                part[item] = df[names[item]].astype(float).to_numpy()
         parts.append(part)
     if not parts:
         return schemas.empty("financial_statements")
     out = pd.concat(parts, ignore_index=True).sort_values("_type", kind="stable")
     out = out.drop_duplicates(["code", "statement", "report_date", "pub_date"], keep="last")
     return canonical("financial_statements", out.drop(columns="_type"))
+
+
+def statements_coverage(df: pd.DataFrame) -> pd.DataFrame:
+    """What JQData carries of a canonical statements frame: no ``pershare`` rows, and NaN
+    for the items without a JQData column (lib/fields.py). Compares a backup partition
+    with the primary's, or the stand-in's answer with SimMarket's."""
+    names = jq_names("financial_statements")
+    out = df[df["statement"].isin(list(STATEMENT_TABLES))].copy()
+    missing = [i for items in STATEMENT_ITEMS.values() for i in items if i not in names]
+    out[missing] = float("nan")
+    return out.reset_index(drop=True)
 
 
 def sector_rows(day: dt.date, kind: str, sectors: pd.DataFrame,

@@ -118,7 +118,7 @@ class QmtDatasetsMixin:
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         if not calendar.is_trading_day(date):
             return schemas.empty("money_flow")
-        traded = self._traded(date, codes)
+        traded = self._traded(date, codes, stocks_only=True)  # money flow is a stock dataset
         day = N.ymd(date)
         self._download(traded, "transactioncount1d", day, day, what=f"money flow {date}")
         ans = self._get(["time"] + list(MONEY_FLOW_FIELDS.values()), traded,
