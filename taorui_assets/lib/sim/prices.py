@@ -49,6 +49,8 @@ class History:
     high: np.ndarray
     low: np.ndarray
     close: np.ndarray
+    high_limit: np.ndarray
+    low_limit: np.ndarray
     volume: np.ndarray         # int64 shares, multiple of 100
     amount: np.ndarray         # int64 cents (CNY × 100)
     paused: np.ndarray         # bool
@@ -66,19 +68,6 @@ class History:
         """Position of calendar index ``i`` in these arrays (caller checks listing)."""
         return i - self.stock.start
 
-    # The limit prices follow from pre_close and the limit percentage (board, ST), so they are
-    # computed when asked rather than stored: 8 bytes a day less for every stock of the market.
-    def _pct(self, j=slice(None)):
-        return np.where(self.is_st[j], ST_PCT, LIMIT_PCT[self.stock.board]).astype(np.int64)
-
-    @property
-    def high_limit(self) -> np.ndarray:
-        return limit_cents(self.pre_close.astype(np.int64), self._pct())[0].astype(np.int32)
-
-    @property
-    def low_limit(self) -> np.ndarray:
-        return np.maximum(limit_cents(self.pre_close.astype(np.int64), self._pct())[1], 1).astype(np.int32)
-
     def _events_before(self, j):
         return np.searchsorted(self.ex_pos, j, side="right")
 
@@ -91,9 +80,6 @@ class History:
             k = self._events_before(j)
             m = 1.0 if k == 0 else float(self.ex_mult[k - 1])
             return float(np.round((self.total0 if name == "total_shares" else self.float0) * m))
-        if name in ("high_limit", "low_limit"):
-            hi, lo = limit_cents(np.int64(self.pre_close[j]), self._pct(j))
-            return np.int32(hi if name == "high_limit" else max(lo, 1))
         return getattr(self, name)[j]
 
     def _expand(self, per_event: np.ndarray, first: float) -> np.ndarray:
@@ -309,6 +295,7 @@ def _finish(d: dict, pre: np.ndarray, close: np.ndarray, cash: np.ndarray) -> Hi
 
     i32 = np.int32
     return History(stock=st, pre_close=pre.astype(i32), open=opn.astype(i32), high=high.astype(i32),
-                   low=low.astype(i32), close=close.astype(i32), volume=volume, amount=amount, paused=susp,
+                   low=low.astype(i32), close=close.astype(i32), high_limit=hi.astype(i32),
+                   low_limit=lo.astype(i32), volume=volume, amount=amount, paused=susp,
                    is_st=is_st, star_st=star, ex_pos=pos, ex_cash=cash[pos], ex_bonus=bonus[pos],
                    ex_factor=ex_factor, ex_mult=mult, total0=total0, float0=total0 * float_ratio)
