@@ -1,6 +1,6 @@
 """``scripts/run``: materialize a recent window on the embedded default, or start the UI.
 
-    python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
+    python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD] [--stocks 5000]
     python -m taorui_assets.cli ui [--port 3000]
     python -m taorui_assets.cli datasets
     python -m taorui_assets.cli capture [--feed qmt|sim] [--markets SH,SZ,BJ | --codes ...]
@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -126,6 +127,18 @@ def window(days: int, end: str | None) -> list[str]:
         raise SystemExit(f"{last} is not a trading day with a complete partition")
     i = keys.index(last)
     return keys[max(0, i - days + 1): i + 1]
+
+
+def sim_stocks(s: settings.Settings, stocks: int | None) -> settings.Settings:
+    """``--stocks N``: the size of the simulated market (TAORUI_SIM_STOCKS for this command)."""
+    if stocks is None:
+        return s
+    if stocks < 1:
+        raise settings.ConfigError(f"--stocks must be at least 1, got {stocks}; the full A-share market is 5000")
+    if (s.source or "sim") != "sim":
+        raise settings.ConfigError(f"--stocks sizes the simulated market, but TAORUI_SOURCE={s.source}; "
+                                   "drop --stocks or set TAORUI_SOURCE=sim")
+    return dataclasses.replace(s, sim_stocks=stocks)
 
 
 def run(args) -> int:
@@ -293,6 +306,8 @@ def parser() -> Parser:
     r.add_argument("--days", type=positive_days, default=None,
                    help="trading days in the window (default: TAORUI_DAYS, 5)")
     r.add_argument("--end", help="last trading day of the window (default: the last complete partition)")
+    r.add_argument("--stocks", type=int, help="securities of the simulated market (TAORUI_SIM_STOCKS; default 300, "
+                   "the full A-share market is 5000)")
     u = sub.add_parser("ui", help="start the Dagster UI and daemon (dg dev) against the same database")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
@@ -323,6 +338,8 @@ def main(argv=None) -> int:
         args.settings = settings.load()  # every setting, checked before anything starts
         if args.cmd == "run" and args.days is None:
             args.days = args.settings.days
+        if args.cmd == "run":
+            args.settings = sim_stocks(args.settings, args.stocks)
         return COMMANDS[args.cmd](args)
     except (settings.ConfigError, EmbeddedServerError) as exc:
         if settings.debug_enabled():

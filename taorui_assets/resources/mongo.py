@@ -14,8 +14,12 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
 from taorui_assets.lib.storage.scopes import scope
+from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.store import Store, WriteResult
 from taorui_assets.settings import redact_uri as redact  # noqa: F401 - one redaction for every URI message
+
+# Datasets whose checks read the partition the asset has just written (defs/market/checks.py).
+REMEMBERED = ("daily_bars", "minute_bars")
 
 
 def connection_problem(exc: Exception) -> str:
@@ -77,9 +81,10 @@ class MongoPartitionIOManager(dg.ConfigurableIOManager):
         if len(sources) != 1:
             raise dg.Failure(description=f"{dataset}: one partition must come from one source, got {sources}")
         key = context.asset_partition_key
-        result: WriteResult = self.mongo.store().replace_partition(
-            dataset, scope(dataset, key, period), obj.drop(columns="source"), sources[0]
-        )
+        frame = obj.drop(columns="source")
+        result: WriteResult = self.mongo.store().replace_partition(dataset, scope(dataset, key, period), frame, sources[0])
+        if dataset in REMEMBERED:  # the checks of this run use it rather than reading it back
+            written.remember(context.run_id, dataset, key, period, obj)
         context.log.info(
             f"{dataset} {key}{' ' + period if period else ''}: wrote {result.written} documents "
             f"({result.mode}), removed {result.deleted_stale} stale"

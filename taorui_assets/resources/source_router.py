@@ -12,7 +12,7 @@ from taorui_assets.lib.sources.breaker import CircuitBreaker
 from taorui_assets.lib.sources.failover import LazySource, SourceRouter
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.qmt import QmtResource
-from taorui_assets.resources.sources import MarketSourceResource, SimResource
+from taorui_assets.resources.sources import MarketSourceResource, SimResource, with_store
 
 
 class SourceRouterResource(MarketSourceResource):
@@ -51,7 +51,7 @@ class SourceRouterResource(MarketSourceResource):
 
     def get_router(self, log=None, db=None) -> SourceRouter:
         configured = self._configured()
-        sources = [LazySource(name, lambda res=res: res.get_source(log)) for name, res in configured]
+        sources = [LazySource(name, lambda res=res: with_store(res.get_source(log), db)) for name, res in configured]
         n = len(sources)
         timeouts = [self.primary_timeout_s or None] + [None] * (n - 2) + [self.backup_timeout_s or None]
         return SourceRouter(sources, timeouts_s=timeouts[:n], breaker=self.breaker(db), log=log)

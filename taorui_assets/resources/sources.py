@@ -16,6 +16,13 @@ from taorui_assets.lib.sources.breaker import CircuitBreaker
 from taorui_assets.lib.sources.failover import LazySource, SourceRouter
 
 
+def with_store(source: MarketDataSource, db) -> MarketDataSource:
+    """The source, told where the platform's MongoDB is (``MarketDataSource.use_stored``)."""
+    if db is not None:
+        source.use_stored(db)
+    return source
+
+
 class MarketSourceResource(dg.ConfigurableResource):
     """Base class: a resource that yields one ``MarketDataSource`` for a step."""
 
@@ -35,7 +42,7 @@ class MarketSourceResource(dg.ConfigurableResource):
         return CircuitBreaker(MongoHealth(db) if db is not None else None)
 
     def get_router(self, log=None, db=None) -> SourceRouter:
-        return SourceRouter([LazySource(self.source_name, lambda: self.get_source(log))],
+        return SourceRouter([LazySource(self.source_name, lambda: with_store(self.get_source(log), db))],
                             breaker=self.breaker(db), log=log)
 
     def primary_name(self) -> Optional[str]:

@@ -2,9 +2,16 @@ import dagster as dg
 
 from taorui_assets.checks import result
 from taorui_assets.lib import quality
+from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.partitions import trading_days
 from taorui_assets.resources.mongo import MongoResource
+
+
+def _written_or_read(context, store, dataset: str, key: str, period=None, last_reader: bool = False):
+    """What this run's asset has just written (lib/storage/written.py), else read back."""
+    frame = (written.take if last_reader else written.peek)(context.run.run_id, dataset, key, period)
+    return frame if frame is not None else store.read(dataset, scope(dataset, key, period))
 
 
 def _instruments_and_bars(mongo: MongoResource, key: str):
@@ -37,8 +44,8 @@ def _minute_check(period: str):
                     "min low, last close, summed volume and amount.")
     def _check(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
         store, key = mongo.store(), context.partition_key
-        daily = store.read("daily_bars", scope("daily_bars", key))
-        minutes = store.read("minute_bars", scope("minute_bars", key, period))
+        daily = _written_or_read(context, store, "daily_bars", key)
+        minutes = _written_or_read(context, store, "minute_bars", key, period, last_reader=True)
         return result(quality.minute_mismatches(daily, minutes), len(daily), "stocks whose minutes disagree")
 
     return _check

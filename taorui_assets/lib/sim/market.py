@@ -17,7 +17,7 @@ from taorui_assets.lib import calendar, sessions
 from taorui_assets.lib.sim import minutes, securities
 from taorui_assets.lib.sim.derived import DerivedMixin
 from taorui_assets.lib.sim.holders import HoldersMixin
-from taorui_assets.lib.sim.prices import History, build_history, market_returns
+from taorui_assets.lib.sim.prices import History, build_histories, market_returns
 from taorui_assets.lib.sim.universe import Stock, build_universe
 from taorui_assets.lib.sim.util import DAYS, day_index, index_on_or_before, to_date, ts
 
@@ -53,6 +53,7 @@ class SimMarket(DerivedMixin, HoldersMixin):
         self._hist: dict[str, History] = {}
         self._sectors: dict[str, list] = {}
         self._lock = threading.Lock()
+        self._minutes_cache = None  # (day index, codes) → that day's 1m arrays
 
     # ----- universe -------------------------------------------------------------------
     @property
@@ -62,16 +63,25 @@ class SimMarket(DerivedMixin, HoldersMixin):
     def history(self, code: str) -> History:
         h = self._hist.get(code)
         if h is None:
-            s = self.by_code[code]
-            h = (build_history(self.seed, s, self.market) if s.uid >= 0
-                 else securities.build_security_history(self.seed, s, self.market))
+            stock = self.by_code[code]
+            if stock.uid < 0:  # an index, ETF or bond: its own generator (lib/sim/securities.py)
+                h = securities.build_security_history(self.seed, stock, self.market)
+                with self._lock:
+                    self._hist.setdefault(code, h)
+                return self._hist[code]
             with self._lock:
-                self._hist.setdefault(code, h)
+                if code not in self._hist:
+                    # Nearly every question touches the whole market, so the first one builds
+                    # every stock's history at once: the price walks run as array steps over
+                    # all stocks (prices.build_histories), each history exactly as alone.
+                    missing = [s for s in self.stocks if s.uid >= 0 and s.code not in self._hist] or [stock]
+                    for built in build_histories(self.seed, missing, self.market):
+                        self._hist[built.stock.code] = built
+                h = self._hist[code]
         return h
 
     def warm_up(self) -> None:
-        for s in self.stocks:
-            self.history(s.code)
+        self.history(self.stocks[0].code)
 
     def _select(self, codes: Optional[Iterable[str]]) -> list[Stock]:
         if codes is None:
@@ -159,25 +169,43 @@ class SimMarket(DerivedMixin, HoldersMixin):
         i = day_index(date)
         stocks = [s for s in self.listed(date, codes) if not self.history(s.code).paused[i - s.start]]
         stocks += self._listed_securities(i, codes)  # never suspended
-        times = sessions.session_times(ts(date), period)
-        parts = []
-        for k, s in enumerate(stocks):
-            m = securities.scaled(minutes.minute_arrays(self.seed, self.history(s.code), i), self.history(s.code), i)
-            if period == "5m":
-                m = minutes.to_5m(m)
-            part = pd.DataFrame(m)
-            part.insert(0, "code", s.code)
-            part["time"] = times
-            parts.append(part)
-            if progress is not None and (k + 1) % 50 == 0:
-                progress(k + 1, len(stocks), f"minute bars {period} {to_date(date)}")
-        if not parts:
+        if not stocks:
             return pd.DataFrame(columns=["code", "date", "period", "time", "open", "high", "low",
                                          "close", "volume", "amount"])
-        df = pd.concat(parts, ignore_index=True)
-        df["date"] = ts(date)
-        df["period"] = period
+        arrays = self._day_minutes(i, stocks, progress, f"minute bars {period} {to_date(date)}", keep=codes is None)
+        if period == "5m":
+            arrays = minutes.to_5m(arrays)
+        # Columns built once for the whole day: a frame per stock and a concat would copy a
+        # full-market day (1.2 M rows) twice more.
+        times = sessions.session_times(ts(date), period)
+        df = pd.DataFrame({"code": np.repeat(np.array([s.code for s in stocks], dtype=object), len(times)),
+                           "date": ts(date), "period": period,
+                           "time": np.tile(times.to_numpy(), len(stocks))})
+        for k, v in arrays.items():
+            df[k] = v.ravel()
         return df
+
+    def _day_minutes(self, i: int, stocks: Sequence[Stock], progress, label: str,
+                     keep: bool = False) -> dict[str, np.ndarray]:
+        """The 1m arrays of ``stocks`` on day index ``i``, one row of 240 per stock.
+
+        The last whole-market answer is kept (``keep``), so the 5m bars of a day aggregate the
+        same arrays rather than drawing every stock again; answers for a few codes (ticks) are
+        not kept and do not evict it."""
+        key = (i, tuple(s.code for s in stocks))
+        cached = self._minutes_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        rows = {k: np.empty((len(stocks), 240)) for k in minutes.FIELDS}
+        for k, s in enumerate(stocks):
+            m = securities.scaled(minutes.minute_arrays(self.seed, self.history(s.code), i), self.history(s.code), i)
+            for f in minutes.FIELDS:
+                rows[f][k] = m[f]
+            if progress is not None and (k + 1) % 500 == 0:
+                progress(k + 1, len(stocks), label)
+        if keep:
+            self._minutes_cache = (key, rows)
+        return rows
 
     def adj_factors(self, date, codes: Optional[Iterable[str]] = None) -> pd.DataFrame:
         i = day_index(date)

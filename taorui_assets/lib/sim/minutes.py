@@ -74,38 +74,49 @@ def _fit_amount(lots, bar_lo, bar_hi, h, lo, target):
 
     Lots move between traded bars only, and a donor keeps at least one lot, so a bar
     without trades (drawn flat) never trades and a traded bar never loses all its trades.
-    When no donor is left, every traded bar's high (or low) is stretched to the day's."""
+    When no donor is left, every traded bar's high (or low) is stretched to the day's.
+
+    Donors are taken cheapest first (lowest bar high, then earliest bar), each one until it
+    keeps one lot or the target is reached; the receiver and the donors' order do not change
+    while lots move, so both are computed once and the sums are kept up to date in integers
+    (a full-market day calls this ~5,000 times)."""
     def sums():
         vol = lots * 100
         return int((vol * bar_hi).sum()), int((vol * bar_lo).sum())
 
     s_hi, s_lo = sums()
-    while target > s_hi:  # need more volume where the bar high is the day's high
+    if target > s_hi:  # need more volume where the bar high is the day's high
         k = int(np.flatnonzero((bar_hi == h) & (lots > 0))[0])
         donors = np.flatnonzero((lots > 1) & (bar_hi < h))
-        if len(donors) == 0:
+        order = donors[np.argsort(bar_hi[donors], kind="stable")].tolist()
+        for j in order:
+            need = -(-(target - s_hi) // (100 * int(h - bar_hi[j])))
+            m = min(int(lots[j]) - 1, int(need))
+            lots[j] -= m
+            lots[k] += m
+            s_hi += 100 * m * (int(bar_hi[k]) - int(bar_hi[j]))
+            s_lo += 100 * m * (int(bar_lo[k]) - int(bar_lo[j]))
+            if target <= s_hi:
+                break
+        else:
             bar_hi = np.where(lots > 0, h, bar_hi)
             s_hi, s_lo = sums()
-            break
-        j = int(donors[np.argmin(bar_hi[donors])])
-        need = -(-(target - s_hi) // (100 * int(h - bar_hi[j])))
-        m = min(int(lots[j]) - 1, int(need))
-        lots[j] -= m
-        lots[k] += m
-        s_hi, s_lo = sums()
-    while target < s_lo:
+    if target < s_lo:
         k = int(np.flatnonzero((bar_lo == lo) & (lots > 0))[0])
         donors = np.flatnonzero((lots > 1) & (bar_lo > lo))
-        if len(donors) == 0:
+        order = donors[np.argsort(-bar_lo[donors], kind="stable")].tolist()
+        for j in order:
+            need = -(-(s_lo - target) // (100 * int(bar_lo[j] - lo)))
+            m = min(int(lots[j]) - 1, int(need))
+            lots[j] -= m
+            lots[k] += m
+            s_hi += 100 * m * (int(bar_hi[k]) - int(bar_hi[j]))
+            s_lo += 100 * m * (int(bar_lo[k]) - int(bar_lo[j]))
+            if target >= s_lo:
+                break
+        else:
             bar_lo = np.where(lots > 0, lo, bar_lo)
             s_hi, s_lo = sums()
-            break
-        j = int(donors[np.argmax(bar_lo[donors])])
-        need = -(-(s_lo - target) // (100 * int(bar_lo[j] - lo)))
-        m = min(int(lots[j]) - 1, int(need))
-        lots[j] -= m
-        lots[k] += m
-        s_hi, s_lo = sums()
     theta = 0.0 if s_hi == s_lo else (target - s_lo) / (s_hi - s_lo)
     return lots, bar_lo, bar_hi, theta
 
@@ -139,8 +150,12 @@ def minute_arrays(seed: int, hist: History, i: int) -> dict[str, np.ndarray]:
             "volume": vol.astype(float), "amount": amount}
 
 
+FIELDS = ("open", "high", "low", "close", "volume", "amount")
+
+
 def to_5m(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    r = {k: v.reshape(48, 5) for k, v in m.items()}
-    return {"open": r["open"][:, 0], "high": r["high"].max(axis=1), "low": r["low"].min(axis=1),
-            "close": r["close"][:, -1], "volume": r["volume"].sum(axis=1),
-            "amount": r["amount"].sum(axis=1)}
+    """1m arrays → 5m arrays: one day (240) or one row of 240 per stock (flattened)."""
+    r = {k: v.reshape(-1, 48, 5) for k, v in m.items()}
+    return {"open": r["open"][..., 0].ravel(), "high": r["high"].max(axis=2).ravel(),
+            "low": r["low"].min(axis=2).ravel(), "close": r["close"][..., -1].ravel(),
+            "volume": r["volume"].sum(axis=2).ravel(), "amount": r["amount"].sum(axis=2).ravel()}

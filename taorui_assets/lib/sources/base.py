@@ -35,6 +35,10 @@ class MarketDataSource(abc.ABC):
 
     name: str = "abstract"  # provenance value written to MongoDB: sim | qmt | jqdata
 
+    def use_stored(self, db) -> None:
+        """The platform's MongoDB, given by the asset: a source may take what upstream assets
+        stored for the day (listing, traded codes) instead of asking its server again."""
+
     @abc.abstractmethod
     def instruments(self, date: dt.date) -> pd.DataFrame:
         """Every A-share stock listed on ``date`` plus the tracked indexes."""

@@ -96,6 +96,7 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
         self._clock = clock  # None: QMT's own latest trading day (assumption 12)
         self._latest: Optional[dt.date] = None
         self._instruments: dict[dt.date, pd.DataFrame] = {}
+        self._db = None  # the platform's MongoDB, when the asset lets the source use what is stored
 
     def __repr__(self) -> str:
         return f"QmtSource({self.conn!r}, batch_size={self.batch_size})"
@@ -207,9 +208,40 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
             "total_shares": float(total), "float_shares": float(flt),
         }
 
+    # ------------------------------------------------------------ what upstream assets stored
+    def use_stored(self, db) -> None:
+        """Take a day's listing (codes, type, ST) from the stored ``instruments`` and its traded
+        codes from the stored ``daily_bars`` when they are there, rather than asking QMT again.
+        Each step builds its own source, so otherwise every daily step repeats ~5,000
+        ``get_instrument_detail`` calls, and minute bars and money flow download the day's daily
+        bars once more. The instruments dataset itself always asks QMT."""
+        self._db = db
+
+    def _stored(self, dataset: str, date: dt.date, fields: list[str]) -> Optional[pd.DataFrame]:
+        if self._db is None:
+            return None
+        day = dt.datetime(date.year, date.month, date.day)
+        docs = list(self._db[dataset].find({"date": day}, {"_id": 0, **{f: 1 for f in fields}}))
+        return pd.DataFrame(docs, columns=fields) if docs else None
+
+    def _listing(self, date: dt.date) -> pd.DataFrame:
+        """The day's listing: stored by the instruments asset, else QMT's (fetched once per source)."""
+        if date not in self._instruments:
+            stored = self._stored("instruments", date, ["code", "type", "is_st", "list_date"])
+            if stored is not None:
+                return stored
+        return self.instruments(date)
+
+    def _traded(self, date: dt.date, codes: Optional[Sequence[str]], stocks_only: bool = False) -> list[str]:
+        """Listed securities (or stocks) that traded on the day, from the stored daily bars if present."""
+        stocks = set(self._universe(date, codes, stocks_only=stocks_only))
+        stored = self._stored("daily_bars", date, ["code", "paused"])
+        daily = stored if stored is not None else self.daily_bars(date, sorted(stocks))
+        return [c for c, p in zip(daily["code"], daily["paused"]) if not p and c in stocks]
+
     # ------------------------------------------------------------ bars
     def _universe(self, date: dt.date, codes: Optional[Sequence[str]], stocks_only=False) -> list[str]:
-        inst = self.instruments(date)
+        inst = self._listing(date)
         if stocks_only:
             inst = inst[inst["type"] == "stock"]
         listed = list(inst["code"])
@@ -226,9 +258,9 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
         day = N.ymd(date)
         self._download(universe, "1d", day, day, progress=progress, what=f"1d {date}")
         ans = self._get(BAR_FIELDS, universe, "1d", day, day)
-        inst = self._instruments[date]
-        st = dict(zip(inst["code"], inst["is_st"]))
-        first = dict(zip(inst["code"], inst["list_date"] == pd.Timestamp(date)))
+        listing = self._listing(date)
+        st = dict(zip(listing["code"], listing["is_st"]))
+        first = dict(zip(listing["code"], pd.to_datetime(listing["list_date"]) == pd.Timestamp(date)))
         df = N.daily_bars(ans, date, st, first)
         missing = N.codes_missing(universe, df["code"])
         if missing:
@@ -242,8 +274,7 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
             raise ValueError(f"period must be 1m or 5m, not {period!r}")
         if not calendar.is_trading_day(date):
             return schemas.empty("minute_bars")
-        daily = self.daily_bars(date, codes)
-        traded = list(daily.loc[~daily["paused"], "code"])
+        traded = self._traded(date, codes)
         day = N.ymd(date)
         self._download(traded, period, day + "000000", day + "235959", progress=progress,
                        what=f"{period} {date}")
@@ -258,7 +289,7 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
     def adj_factors(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         if not calendar.is_trading_day(date):
             return schemas.empty("adj_factors")
-        inst = self.instruments(date)
+        inst = self._listing(date)
         universe = self._universe(date, codes)  # indexes and bonds have no ex-rights rows: 1.0
         lists = dict(zip(inst["code"], inst["list_date"]))
         day = N.ymd(date)

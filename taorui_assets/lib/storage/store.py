@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import bson
+import numpy as np
 import pandas as pd
 from pymongo import ASCENDING, ReplaceOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.database import Database
 
 from taorui_assets.lib.datasets import get
@@ -28,6 +31,9 @@ from taorui_assets.lib.storage.documents import to_documents, to_frame
 log = logging.getLogger(__name__)
 
 MAX_TRANSACTION_BYTES = 32 * 1024 * 1024
+# A partition larger than one transaction is written in code ranges of about this size: few
+# enough round trips, small enough that two ranges in memory are nothing beside the frame.
+STREAM_CHUNK_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -61,6 +67,9 @@ class Store:
         """Make the documents matching ``scope`` exactly those of ``df``."""
         self.ensure_indexes(dataset)
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        size, per_doc = _estimate_bytes(dataset, df, source, now)
+        if size > MAX_TRANSACTION_BYTES and "code" in get(dataset).key:
+            return self._replace_streamed(dataset, scope, df, source, now, size)
         docs = to_documents(dataset, df, source, now)
         ids = [d["_id"] for d in docs]
         if len(set(ids)) != len(ids):
@@ -76,24 +85,78 @@ class Store:
                 coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False)
             coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]})
             return WriteResult(len(docs), stale, "upsert")
-        size = len(bson.encode(docs[0])) * len(docs) if docs else 0  # documents of a dataset are alike
-        if size <= MAX_TRANSACTION_BYTES or "code" not in get(dataset).key:
-            self._swap(coll, scope, docs)
-            return WriteResult(len(docs), stale, "transaction")
-        # Too large for one transaction: swap it code range by code range, each range in its own
-        # transaction. The ranges tile the whole code space, so stale codes are deleted too, and
-        # a reader never sees a code missing; a crash leaves some ranges new, some old, and a
-        # re-run converges.
-        docs = sorted(docs, key=lambda d: d["code"])
-        per = max(1, len(docs) * MAX_TRANSACTION_BYTES // size)
-        chunks = [docs[i:i + per] for i in range(0, len(docs), per)]
-        starts = [""] + [c[0]["code"] for c in chunks[1:]]
-        for i, chunk in enumerate(chunks):
-            codes = {"$gte": starts[i]} if i == len(chunks) - 1 else {"$gte": starts[i], "$lt": starts[i + 1]}
-            self._swap(coll, {**scope, "code": codes}, chunk)
-        return WriteResult(len(docs), stale, f"transaction x{len(chunks)}")
+        self._swap(coll, scope, docs)
+        return WriteResult(len(docs), stale, "transaction")
 
-    def _swap(self, coll, scope: dict, docs: list[dict]) -> None:
+    def _replace_streamed(self, dataset: str, scope: dict, df: pd.DataFrame, source: str,
+                          now: dt.datetime, size: int) -> WriteResult:
+        """A large partition (a full-market day of 1m bars: ~110 MB of BSON) in code ranges.
+
+        Everything that can refuse the partition (duplicate keys, rows outside it) is checked
+        on the frame before anything is written. Then each code range is encoded, written and
+        dropped, so the documents of the whole day never sit in memory at once; the next range
+        is encoded while the server stores the previous one (a writer thread), so encoding
+        costs little wall time beside the server's own work.
+
+        On a replica set each range is swapped in its own transaction (one transaction would
+        pass WiredTiger's cache and the 60 s transaction lifetime). The ranges tile the whole
+        code space, so stale codes are deleted too and a reader never sees a code missing; a
+        crash leaves some ranges new, some old, and a re-run converges. On a standalone server
+        each range is upserted by key, and the partition's keys no longer present are deleted
+        at the end (a crash before that leaves stale keys, which the re-run deletes)."""
+        spec = get(dataset)
+        if spec.row_key == spec.key:  # a bucket holds many rows of one key: its _id is unique by construction
+            dup = df.duplicated(list(spec.key))
+            if dup.any():
+                raise ValueError(f"{dataset}: duplicate natural keys in one partition, e.g. "
+                                 f"{df.loc[dup, list(spec.key)].head(3).to_dict('records')}")
+        outside = ~_frame_in_scope(df, scope)
+        if outside.any():
+            raise ValueError(f"{dataset}: {int(outside.sum())} rows fall outside the partition {scope}, e.g. "
+                             f"{df.loc[outside, list(spec.key)].head(3).to_dict('records')}")
+        coll = self.db[dataset]
+        before = set(coll.distinct("_id", scope))
+        # The codes stored in the partition (an _id starts with the code when the key does).
+        stored_codes = {i.split("|", 1)[0] for i in before} if spec.key[0] == "code" else None
+        transactions = self.supports_transactions()
+        if not df["code"].is_monotonic_increasing:  # sources answer sorted; sort only if not
+            df = df.sort_values("code", kind="stable")
+        codes = df["code"].to_numpy()
+        distinct = pd.unique(codes)
+        chunk_bytes = min(STREAM_CHUNK_BYTES, MAX_TRANSACTION_BYTES)
+        groups = [g for g in np.array_split(distinct, max(1, -(-size // chunk_bytes))) if len(g)]
+        starts = [""] + [g[0] for g in groups[1:]]
+        cut = [int(np.searchsorted(codes, g[0], side="left")) for g in groups] + [len(codes)]
+        ids: list[str] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="taorui-writer") as writer:
+            pending = None
+            for i, g in enumerate(groups):
+                docs = to_documents(dataset, df.iloc[cut[i]:cut[i + 1]], source, now)
+                ids += [d["_id"] for d in docs]
+                if transactions:
+                    hi = None if i == len(groups) - 1 else starts[i + 1]
+                    codes_range = {"$gte": starts[i]} if hi is None else {"$gte": starts[i], "$lt": hi}
+                    # Nothing of this range was stored when the write began: insert without the
+                    # range delete, which costs a scan of the day on the server. Should another
+                    # writer have stored some of these keys since, the insert fails on them and
+                    # the range is swapped as usual (delete, insert) instead.
+                    empty = not before if stored_codes is None else \
+                        not any(starts[i] <= c and (hi is None or c < hi) for c in stored_codes)
+                    job = (self._swap, coll, {**scope, "code": codes_range}, docs, empty)
+                else:
+                    job = (_upsert, coll, docs)
+                if pending is not None:
+                    pending.result()  # a failed range stops the stream: nothing after it is written
+                pending = writer.submit(*job)
+                del docs
+            if pending is not None:
+                pending.result()
+        if not transactions:
+            coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]})
+        mode = f"transaction x{len(groups)}" if transactions else f"upsert x{len(groups)}"
+        return WriteResult(len(ids), len(before - set(ids)), mode)
+
+    def _swap(self, coll, scope: dict, docs: list[dict], insert_only: bool = False) -> None:
         """Delete ``scope`` and insert ``docs`` in one transaction, retried on conflict.
 
         Two runs writing the same partition at once (a schedule and a manual re-run, two
@@ -104,13 +167,26 @@ class Store:
         policy: pymongo's fixed bound of 120 s per swap, after which the last error is raised and
         the run fails. The swap is idempotent, so whichever run commits last wins with a complete
         partition — never a mix of both or duplicates.
+
+        ``insert_only``: the scope held nothing when the write began, so the documents are
+        inserted without the delete; if another writer stored some of the same keys meanwhile,
+        the insert fails as a whole (one transaction) and the full swap runs instead.
         """
         def swap(session):
             coll.delete_many(scope, session=session)
             if docs:
                 coll.insert_many(docs, ordered=False, session=session)
 
+        def insert(session):
+            coll.insert_many(docs, ordered=False, session=session)
+
         with self.db.client.start_session() as session:
+            if insert_only and docs:
+                try:
+                    session.with_transaction(insert)
+                    return
+                except (BulkWriteError, DuplicateKeyError):
+                    log.info("%s: keys of %s were stored meanwhile; swapping the range instead", coll.name, scope)
             session.with_transaction(swap)
 
     def read(self, dataset: str, query: dict, projection: dict | None = None) -> pd.DataFrame:
@@ -118,6 +194,45 @@ class Store:
 
     def count(self, dataset: str, query: dict | None = None) -> int:
         return self.db[dataset].count_documents(query or {})
+
+
+def _upsert(coll, docs: list[dict]) -> None:
+    if docs:
+        coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs], ordered=False)
+
+
+def _estimate_bytes(dataset: str, df: pd.DataFrame, source: str, now: dt.datetime) -> tuple[int, int]:
+    """BSON bytes of the partition, from its first encoded document (documents of a dataset
+    are alike), and the bytes of that document."""
+    if df.empty:
+        return 0, 0
+    if "code" in df:
+        codes = df["code"].to_numpy()
+        first = df[codes == codes[0]]
+    else:
+        first = df.iloc[:1]
+    docs = to_documents(dataset, first, source, now)
+    per_doc = len(bson.encode(docs[0]))
+    # Bucketed datasets hold many rows per document: as many documents as first-document rows fit.
+    n_docs = len(df) if len(docs) > 1 or len(first) == 1 else -(-len(df) // len(first))
+    return per_doc * n_docs, per_doc
+
+
+def _frame_in_scope(df: pd.DataFrame, scope: dict) -> pd.Series:
+    """``_in_scope`` for every row of a frame at once."""
+    ok = pd.Series(True, index=df.index)
+    for k, cond in scope.items():
+        v = df[k]
+        if isinstance(cond, dict):
+            if "$gte" in cond:
+                ok &= v >= cond["$gte"]
+            if "$lte" in cond:
+                ok &= v <= cond["$lte"]
+            if "$lt" in cond:
+                ok &= v < cond["$lt"]
+        else:
+            ok &= v == cond
+    return ok
 
 
 def _in_scope(doc: dict, scope: dict) -> bool:

@@ -1,0 +1,181 @@
+"""One full-market trading day: the daily job's wall time and peak memory, and the 1m write
+against a raw ``insert_many`` of the same documents (issue 11 goals 1 and 2).
+
+    python -m benchmarks.full_market [--stocks 5000] [--day 2024-12-31]
+
+Against the MongoDB at TAORUI_MONGO_URI (``scripts/bench`` starts one), into a scratch database
+(dropped first and last), all in one run on one server:
+
+1. **The daily job.** ``daily_datasets`` (every trading-day dataset and its checks) for one day of
+   ``--stocks`` SimMarket securities, in a child process of its own so that its peak resident
+   memory is its own: the first day (SimMarket built from nothing, as in a fresh process), then
+   the next day in the same process (what each further day of a ``scripts/run --days N`` costs).
+2. **The 1m write.** The ``minute_bars_1m`` asset alone for a day whose instruments and daily bars
+   are stored (fetch, validate, write; the server's part is the write), then the same documents,
+   read back, written by a raw ``insert_many`` into an empty collection with the same indexes: the
+   server's own limit. The ratio is the pipeline's overhead over that limit (goal: ≤ 1.5×).
+
+``run(args) -> dict`` returns the figures for the one-command runner; ``main(argv)`` prints them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+GOAL_WALL_S, GOAL_RSS_MB, GOAL_RATIO = 10.0, 1024.0, 1.5
+
+
+def parse(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.full_market", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--stocks", type=int, default=5000, help="SimMarket securities (the full market: 5000)")
+    p.add_argument("--day", default="2024-12-31", help="trading day of the daily job (and the day after it)")
+    p.add_argument("--database", default="taorui_bench_full_market", help="scratch database, dropped first and last")
+    p.add_argument("--child", choices=["daily", "minutes"], help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def _env(a) -> dict:
+    return {**os.environ, "TAORUI_MONGO_DB": a.database, "TAORUI_SOURCE": "sim", "TAORUI_SIM_STOCKS": str(a.stocks)}
+
+
+def _next_days(day: str, n: int) -> list[str]:
+    from taorui_assets.partitions import trading_days
+
+    keys = trading_days.get_partition_keys()
+    i = keys.index(day)
+    return keys[i:i + n]
+
+
+def _child_daily(a) -> dict:
+    """In its own process: the daily job for ``day`` and the trading day after it."""
+    import dagster as dg
+
+    from taorui_assets.definitions import defs as lazy_defs
+
+    defs = lazy_defs()  # @dg.definitions: loaded (and the settings read) when called
+
+    job = defs.resolve_job_def("daily_datasets")
+    calendar = defs.resolve_job_def("trading_calendar_job")
+    out = {}
+    with dg.DagsterInstance.ephemeral() as instance:
+        for year in sorted({d[:4] for d in _next_days(a.day, 2)}):
+            calendar.execute_in_process(partition_key=year, instance=instance)
+        for label, day in zip(("first_day", "next_day"), _next_days(a.day, 2)):
+            t0 = time.monotonic()
+            result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
+            wall = time.monotonic() - t0
+            failed = [e.asset_check_key.to_user_string() for e in result.get_asset_check_evaluations() if not e.passed]
+            out[label] = {"day": day, "wall_s": wall, "success": result.success, "failed_checks": failed,
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return out
+
+
+def _child_minutes(a) -> dict:
+    """In its own process: ``minute_bars_1m`` alone for a day whose upstream is stored, then the
+    raw insert of the same documents."""
+    import dagster as dg
+    from pymongo import ASCENDING, MongoClient
+
+    from taorui_assets.definitions import defs as lazy_defs
+
+    defs = lazy_defs()  # @dg.definitions: loaded (and the settings read) when called
+    from taorui_assets.lib import datasets
+
+    day = _next_days(a.day, 3)[2]
+    assets = list(defs.assets or [])
+    with dg.DagsterInstance.ephemeral() as instance:
+        def materialize(names):
+            return dg.materialize(assets, selection=names, partition_key=day, resources=defs.resources,
+                                  instance=instance)
+
+        materialize(["instruments", "adj_factors", "daily_bars"])
+        t0 = time.monotonic()
+        result = materialize(["minute_bars_1m"])
+        pipeline = time.monotonic() - t0
+        t0 = time.monotonic()
+        materialize(["minute_bars_1m"])
+        rewrite = time.monotonic() - t0
+    with MongoClient(os.environ["TAORUI_MONGO_URI"], tz_aware=False) as client:
+        db = client[a.database]
+        scope = {"date": dt_day(day), "period": "1m"}
+        docs = list(db["minute_bars"].find(scope))
+        raw = db["bench_raw_insert_1m"]
+        raw.drop()
+        spec = datasets.get("minute_bars")
+        raw.create_index([(k, ASCENDING) for k in spec.key], unique=True, name="natural_key")
+        for fields in spec.indexes:
+            raw.create_index([(f, ASCENDING) for f in fields])
+        t0 = time.monotonic()
+        raw.insert_many(docs, ordered=False)
+        insert = time.monotonic() - t0
+        raw.drop()
+    return {"day": day, "documents": len(docs), "bars": sum(d["bars"] for d in docs), "success": result.success,
+            "pipeline_s": pipeline, "rewrite_s": rewrite, "raw_insert_s": insert}
+
+
+def dt_day(day: str):
+    import datetime as dt
+
+    return dt.datetime.strptime(day, "%Y-%m-%d")
+
+
+def _in_child(a, which: str) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.full_market", "--child", which, "--stocks", str(a.stocks),
+           "--day", a.day, "--database", a.database]
+    proc = subprocess.run(cmd, env=_env(a), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"[bench] full_market {which} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(a: argparse.Namespace) -> dict:
+    from pymongo import MongoClient
+
+    uri = os.environ.get("TAORUI_MONGO_URI")
+    if not uri:
+        raise SystemExit("TAORUI_MONGO_URI is not set: run scripts/bench, or point it at a MongoDB")
+    with MongoClient(uri) as client:
+        client.drop_database(a.database)
+    try:
+        print(f"[bench] full market: the daily job for {a.day} and the next day, {a.stocks} securities", flush=True)
+        daily = _in_child(a, "daily")
+        print(f"[bench] full market: a 1m day written by the pipeline and by a raw insert_many", flush=True)
+        minutes = _in_child(a, "minutes")
+    finally:
+        with MongoClient(uri) as client:
+            client.drop_database(a.database)
+    return {"stocks": a.stocks, "daily": daily, "minutes": minutes}
+
+
+def report(r: dict) -> None:
+    print(f"\nFull market, {r['stocks']} securities, one trading day (goals: ≤ {GOAL_WALL_S:.0f} s, "
+          f"≤ {GOAL_RSS_MB:.0f} MB; 1m write ≤ {GOAL_RATIO}× the raw insert)")
+    for label, d in r["daily"].items():
+        status = "ok" if d["success"] and not d["failed_checks"] else f"FAILED {d['failed_checks']}"
+        print(f"  daily job, {label.replace('_', ' ')} ({d['day']}): {d['wall_s']:6.1f} s wall, "
+              f"peak RSS {d['peak_rss_mb']:,.0f} MB  [{status}]")
+    m = r["minutes"]
+    print(f"  1m day ({m['day']}, {m['documents']:,} documents, {m['bars']:,} bars):")
+    print(f"    raw insert_many           {m['raw_insert_s']:6.2f} s  (the server's limit)")
+    print(f"    pipeline (fetch+validate+write) {m['pipeline_s']:6.2f} s  = {m['pipeline_s'] / m['raw_insert_s']:.2f}× the raw insert")
+    print(f"    pipeline re-run (replace)       {m['rewrite_s']:6.2f} s  = {m['rewrite_s'] / m['raw_insert_s']:.2f}× the raw insert")
+
+
+def main(argv=None) -> int:
+    a = parse(argv)
+    if a.child:
+        out = _child_daily(a) if a.child == "daily" else _child_minutes(a)
+        print(json.dumps(out))
+        return 0
+    report(run(a))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""What this process has just written, so that the checks of the same run use it rather than
+reading it back: re-reading a full-market day of 1m bars costs as much as writing it.
+
+The IO manager remembers each partition it wrote, keyed by run, dataset, partition and period;
+a check of the same run takes it (``take``) or looks at it (``peek``), and reads from MongoDB
+when the frame is not here (a check run in another process, or later in another run). Only
+the last few frames are kept, so memory stays bounded.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Optional
+
+import pandas as pd
+
+KEEP = 4  # a day's 1m and 5m bars, its daily bars and instruments
+_FRAMES: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def remember(run_id: str, dataset: str, key: str, period: Optional[str], frame: pd.DataFrame) -> None:
+    with _LOCK:
+        _FRAMES[(run_id, dataset, key, period)] = frame
+        _FRAMES.move_to_end((run_id, dataset, key, period))
+        while len(_FRAMES) > KEEP:
+            _FRAMES.popitem(last=False)
+
+
+def take(run_id: str, dataset: str, key: str, period: Optional[str] = None) -> Optional[pd.DataFrame]:
+    """The frame, forgotten: its last reader."""
+    with _LOCK:
+        return _FRAMES.pop((run_id, dataset, key, period), None)
+
+
+def peek(run_id: str, dataset: str, key: str, period: Optional[str] = None) -> Optional[pd.DataFrame]:
+    with _LOCK:
+        return _FRAMES.get((run_id, dataset, key, period))
