@@ -3,6 +3,7 @@
     python -m taorui_assets.cli run [--days 5] [--end YYYY-MM-DD]
     python -m taorui_assets.cli ui [--port 3000]
     python -m taorui_assets.cli datasets
+    python -m taorui_assets.cli backfill --start YYYY-MM-DD --end YYYY-MM-DD [--redo]
 """
 from __future__ import annotations
 
@@ -60,8 +61,11 @@ def _dagster_home() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    if not cfg.exists():  # the machine is offline; telemetry would only print a banner
-        cfg.write_text("telemetry:\n  enabled: false\n")
+    old_default = "telemetry:\n  enabled: false\n"
+    if not cfg.exists() or cfg.read_text() == old_default:  # the machine is offline: no telemetry
+        from taorui_assets.cli_backfill import INSTANCE_DEFAULTS  # the run queue and the source pool
+
+        cfg.write_text(old_default + INSTANCE_DEFAULTS)
 
 
 def window(days: int, end: str | None) -> list[str]:
@@ -167,6 +171,30 @@ def datasets(args) -> int:
     return 0
 
 
+def backfill(args) -> int:
+    """Every daily dataset over [start, end] as one Dagster backfill (cli_backfill.py)."""
+    _dagster_home()
+    with mongo_uri() as uri:
+        import dagster as dg
+        from pymongo import MongoClient
+
+        from taorui_assets.cli_backfill import cancel_orphaned_backfills, run_backfill
+
+        _fail_interrupted_runs()
+        with dg.DagsterInstance.get() as instance:
+            cancel_orphaned_backfills(instance)
+            _, ok = run_backfill(instance, ROOT / "workspace.yaml", args.start, args.end, redo=args.redo)
+        with MongoClient(uri) as client:
+            db = client["taorui"]
+            say("documents per collection:")
+            for name in collections():
+                print(f"    {name:<22}{db[name].count_documents({}):>10,}")
+        if not ok:
+            say("the backfill did not complete: see the failed runs in the UI (scripts/run ui); "
+                "re-running the same command redoes only the days not yet complete")
+        return 0 if ok else 1
+
+
 def _exit_on_sigterm(signum, frame):
     # SIGTERM/SIGHUP would otherwise skip the finally blocks that stop the embedded server.
     raise SystemExit(128 + signum)
@@ -184,10 +212,14 @@ def main(argv=None) -> int:
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
     sub.add_parser("datasets", help="list the registered datasets (lib/datasets.py)")
+    b = sub.add_parser("backfill", help="every daily dataset over a range of days, as a Dagster backfill")
+    b.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    b.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
+    b.add_argument("--redo", action="store_true", help="also the days every daily asset already materialized")
     args = p.parse_args(argv)
     if args.cmd is None:
         args = p.parse_args(["run"] + (argv or sys.argv[1:]))
-    return {"run": run, "ui": ui, "datasets": datasets}[args.cmd](args)
+    return {"run": run, "ui": ui, "datasets": datasets, "backfill": backfill}[args.cmd](args)
 
 
 if __name__ == "__main__":

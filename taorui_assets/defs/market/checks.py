@@ -1,5 +1,6 @@
 import dagster as dg
 
+from taorui_assets import ranges
 from taorui_assets.checks import result
 from taorui_assets.lib import quality
 from taorui_assets.lib.storage.scopes import scope
@@ -15,6 +16,7 @@ def _instruments_and_bars(mongo: MongoResource, key: str):
 @dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
                 description="Every stock listed that day has a daily bar (suspended ones with paused=true), "
                 "and no bar belongs to a code that was not listed.")
+@ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     inst, bars = _instruments_and_bars(mongo, context.partition_key)
     return result(quality.missing_daily_bars(inst, bars), len(inst), "stocks without a bar or bars without a stock")
@@ -23,6 +25,7 @@ def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoReso
 @dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
                 description="OHLC ordering, prices within the limits, limit prices equal to the exchange "
                 "rule for the board and ST status, suspended days flat.")
+@ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_sane(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     inst, bars = _instruments_and_bars(mongo, context.partition_key)
     return result(quality.bar_violations(bars, inst), len(bars), "bars break OHLC or price-limit rules")
@@ -33,6 +36,7 @@ def _minute_check(period: str):
                     partitions_def=trading_days, additional_deps=["daily_bars"],
                     description=f"{period} bars aggregate exactly to the daily bar: first open, max high, "
                     "min low, last close, summed volume and amount.")
+    @ranges.day_by_day  # a backfill run checks each day of its range
     def _check(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
         store, key = mongo.store(), context.partition_key
         daily = store.read("daily_bars", scope("daily_bars", key))

@@ -1,0 +1,134 @@
+"""Backfills: ranges of trading days per run (ranges.py), and ``scripts/run backfill`` as a real
+Dagster backfill (cli_backfill.py) whose documents equal those of day-by-day runs."""
+from __future__ import annotations
+
+import uuid
+
+import dagster as dg
+import pytest
+import yaml
+from pymongo import MongoClient
+
+from taorui_assets import ranges
+from taorui_assets.cli import ROOT
+from taorui_assets.cli_backfill import INSTANCE_DEFAULTS, run_backfill, trading_days_between
+from taorui_assets.lib import datasets
+from taorui_assets.resources.sources import SimResource
+from taorui_assets_tests import harness
+
+RANGE_TAGS = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+def _day_by_day(uri: str, db: str, days: list[str], n_stocks: int) -> None:
+    res = harness.resources(uri, db, SimResource(n_stocks=n_stocks))
+    for d in days:
+        harness.materialize(harness.DAILY, harness.DAILY_CHECKS, d, res)
+
+
+def _counts(uri: str, db: str) -> dict[str, int]:
+    with MongoClient(uri) as c:
+        return {name: c[db][name].count_documents({}) for name in harness.COLLECTIONS}
+
+
+def test_every_daily_asset_backfills_ranges_of_days():
+    defs = dg.Definitions(assets=harness.DAILY + harness.YEARLY + harness.QUARTERLY)
+    for a in harness.DAILY:
+        assert a.backfill_policy == ranges.BACKFILL_POLICY, a.key
+    for a in harness.YEARLY + harness.QUARTERLY:
+        assert a.backfill_policy is None, a.key
+    assert ranges.BACKFILL_POLICY.max_partitions_per_run == ranges.DAYS_PER_RUN
+    assert defs  # loads
+
+
+def test_a_range_run_writes_and_checks_each_day_like_one_day_runs(mongo_uri, mongo_db_name):
+    """One run over 5 days = 5 one-day runs: same documents, and every check evaluated per day."""
+    days = trading_days_between("2024-03-04", "2024-03-08")
+    res = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=20))
+    result = dg.materialize([*harness.DAILY, *harness.DAILY_CHECKS], resources=res,
+                            tags=dict(zip(RANGE_TAGS, (days[0], days[-1]))))
+    assert result.success
+    evals = result.get_asset_check_evaluations()
+    assert evals and all(e.passed for e in evals)
+    for check in harness.DAILY_CHECKS:  # the standalone checks: one evaluation per day, per partition
+        for key in check.check_keys:
+            assert sorted(e.partition for e in evals if e.asset_check_key == key) == days
+    for asset in harness.DAILY:  # the asset's own checks: one per day, the day in the metadata
+        schema = [e for e in evals if e.asset_check_key == dg.AssetCheckKey(asset.key, "schema")]
+        assert sorted(e.metadata["partition"].value for e in schema) == days
+    mats = result.get_asset_materialization_events()
+    assert sorted(m.partition for m in mats if m.asset_key == harness.DAILY[0].key) == days
+    ranged = harness.snapshot(mongo_uri, mongo_db_name)
+
+    other = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        _day_by_day(mongo_uri, other, days, 20)
+        assert harness.snapshot(mongo_uri, other) == ranged
+    finally:
+        with MongoClient(mongo_uri) as c:
+            c.drop_database(other)
+
+
+def test_a_failed_day_fails_the_range_but_keeps_the_other_days(mongo_uri, mongo_db_name):
+    """A day without stored instruments fails daily_bars; the range's other days are written."""
+    days = trading_days_between("2024-03-04", "2024-03-06")
+    res = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=10))
+    inst, bars = harness.by_name(["instruments"])[0], harness.by_name(["daily_bars"])[0]
+    harness.materialize(inst, [], days[0], res)
+    harness.materialize(inst, [], days[2], res)
+    result = dg.materialize([*bars], resources=res, raise_on_error=False,
+                            selection=[b.key for b in bars],
+                            tags=dict(zip(RANGE_TAGS, (days[0], days[-1]))))
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert days[1] in failure.step_failure_data.error.message and "1 of 3 days failed" in failure.step_failure_data.error.message
+    with MongoClient(mongo_uri) as c:
+        stored = sorted(str(d)[:10] for d in c[mongo_db_name]["daily_bars"].distinct("date"))
+    assert stored == [days[0], days[2]]
+
+
+@pytest.fixture
+def backfill_instance(tmp_path):
+    with dg.instance_for_test(temp_dir=str(tmp_path), overrides=yaml.safe_load(INSTANCE_DEFAULTS)) as instance:
+        yield instance
+
+
+def test_scripts_run_backfill_is_a_dagster_backfill_equal_to_day_by_day_runs(
+        mongo_uri, mongo_db_name, backfill_instance, monkeypatch, capsys):
+    """20 trading days of 50 stocks through Dagster's backfill machinery (asset backfill, backfill
+    policy, run queue, run launcher, code server, multiprocess executor, source pool) give the same
+    documents as 20 one-day runs; running it again skips the complete days."""
+    n_stocks, days = 50, trading_days_between("2024-03-01", "2024-03-28")
+    assert len(days) == 20
+    monkeypatch.setenv("TAORUI_MONGO_URI", mongo_uri)
+    monkeypatch.setenv("TAORUI_MONGO_DB", mongo_db_name)
+    monkeypatch.setenv("TAORUI_SOURCE", "sim")
+    monkeypatch.setenv("TAORUI_SIM_STOCKS", str(n_stocks))
+    lines: list[str] = []
+    backfill_id, ok = run_backfill(backfill_instance, ROOT / "workspace.yaml", days[0], days[-1],
+                                   poll_seconds=1.0, log=lines.append)
+    assert ok, "\n".join(lines)
+    backfill = backfill_instance.get_backfill(backfill_id)
+    assert backfill.is_asset_backfill and backfill.status.value == "COMPLETED_SUCCESS"
+    runs = backfill_instance.get_run_records(dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+    assert len(runs) == 1  # 20 days of every daily asset in ONE run: the backfill policy
+    assert any("asset-days materialized" in line for line in lines)
+    daily_assets = [k for spec in datasets.SPECS if spec.partitions == datasets.TRADING_DAY
+                    for k in spec.assets]
+    for name in daily_assets:
+        assert backfill_instance.get_materialized_partitions(dg.AssetKey(name)) >= set(days), name
+    backfilled = _counts(mongo_uri, mongo_db_name)
+    assert backfilled["minute_bars"] > 0 and backfilled["quarantine"] == 0
+
+    other = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        _day_by_day(mongo_uri, other, days, n_stocks)
+        assert _counts(mongo_uri, other) == backfilled
+        assert harness.snapshot(mongo_uri, other) == harness.snapshot(mongo_uri, mongo_db_name)
+    finally:
+        with MongoClient(mongo_uri) as c:
+            c.drop_database(other)
+
+    # A re-launch (e.g. after a crash) skips what is complete.
+    lines.clear()
+    again, ok = run_backfill(backfill_instance, ROOT / "workspace.yaml", days[0], days[-1], log=lines.append)
+    assert ok and again == "" and any("nothing to do" in line for line in lines)
