@@ -116,7 +116,7 @@ def run_backfill(instance, workspace_file: Path, start: str, end: str, redo: boo
                  poll_seconds: float = POLL_SECONDS, log=say) -> tuple[str, bool]:
     """Creates the backfill of every daily asset over [start, end] and sees it to its end.
     Returns (backfill id or "", success)."""
-    from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
+    from dagster._core.execution.backfill import PartitionBackfill
     from dagster._core.workspace.context import WorkspaceProcessContext
     from dagster._core.workspace.load_target import WorkspaceFileTarget
 
@@ -125,11 +125,13 @@ def run_backfill(instance, workspace_file: Path, start: str, end: str, redo: boo
     days = trading_days_between(start, end)
     with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(workspace_file)])) as ctx:
         request = ctx.create_request_context()
-        errors = [e for e in request.get_code_location_errors()] if hasattr(request, "get_code_location_errors") else []
-        if errors:
-            raise SystemExit(f"the code location does not load: {errors[0].message}")
+        errors = request.code_location_errors()
+        if errors:  # e.g. a configuration mistake: the loader's own one-line message
+            raise SystemExit(f"the code location taorui_assets does not load: {errors[0].message.strip()}")
         graph = request.asset_graph
         keys = daily_asset_keys(graph)
+        if not keys:
+            raise SystemExit("the code location taorui_assets has no trading-day assets")
         todo = days
         if not redo:
             done = complete_days(instance, keys, days)
@@ -141,7 +143,10 @@ def run_backfill(instance, workspace_file: Path, start: str, end: str, redo: boo
             log("nothing to do")
             return "", True
         backfill_id = uuid.uuid4().hex[:8]
-        tags = {LAUNCHED_BY_TAG: "scripts/run", PROCESS_TAG: process_id(os.getpid())}
+        external = daemon_running(instance)
+        # Runs this process executes die with it: tagged so, the next scripts/run marks them failed
+        # (cli_runs.fail_interrupted_runs). A running daemon's runs are the daemon's business.
+        tags = {} if external else {LAUNCHED_BY_TAG: "scripts/run", PROCESS_TAG: process_id(os.getpid())}
         backfill = PartitionBackfill.from_asset_partitions(
             backfill_id=backfill_id, asset_graph=graph, partition_names=todo, asset_selection=keys,
             backfill_timestamp=time.time(), tags=tags, dynamic_partitions_store=instance, all_partitions=False,
@@ -151,10 +156,10 @@ def run_backfill(instance, workspace_file: Path, start: str, end: str, redo: boo
         instance.add_backfill(backfill)
         log(f"backfill {backfill_id}: {len(todo)} trading days {todo[0]}..{todo[-1]} of {len(keys)} daily assets "
             f"({len(todo) * len(keys)} asset-days); see it in the UI under Backfills")
-        return backfill_id, _see_through(instance, ctx, backfill_id, poll_seconds, log)
+        return backfill_id, _see_through(instance, ctx, backfill_id, external, poll_seconds, log)
 
 
-def _see_through(instance, ctx, backfill_id: str, poll_seconds: float, log) -> bool:
+def _see_through(instance, ctx, backfill_id: str, external: bool, poll_seconds: float, log) -> bool:
     import dagster as dg
     from dagster._core.execution.backfill import BulkActionStatus
     from dagster._daemon.backfill import execute_backfill_iteration
@@ -163,7 +168,6 @@ def _see_through(instance, ctx, backfill_id: str, poll_seconds: float, log) -> b
 
     quiet = logging.getLogger("taorui.backfill")
     quiet.setLevel(logging.WARNING)
-    external = daemon_running(instance)
     if external:
         log("a Dagster daemon is running (scripts/run ui?): it executes the backfill; reporting progress")
     queue = None
@@ -205,6 +209,10 @@ def _see_through(instance, ctx, backfill_id: str, poll_seconds: float, log) -> b
                 log(f"backfill {backfill_id} {bf.status.value.lower()} in {time.monotonic() - t0:.0f}s")
                 return ok
             time.sleep(poll_seconds)
+    except (KeyboardInterrupt, SystemExit):
+        if not external:  # the runs this process launched would go on unwatched: stop them
+            _stop(instance, backfill_id, log)
+        raise
     finally:
         if queue is not None:
             queue.__exit__(None, None, None)
@@ -226,3 +234,18 @@ def _days_written(instance, runs, seen: dict) -> int:
             seen[run_id] = (n, r.dagster_run.is_finished)
         total += seen[run_id][0]
     return total
+
+
+def _stop(instance, backfill_id: str, log) -> None:
+    import dagster as dg
+    from dagster._core.execution.backfill import BulkActionStatus
+
+    from taorui_assets.cli_runs import UNFINISHED
+
+    instance.update_backfill(instance.get_backfill(backfill_id).with_status(BulkActionStatus.CANCELED))
+    for record in instance.get_run_records(dg.RunsFilter(tags={BACKFILL_TAG: backfill_id},
+                                                        statuses=[*UNFINISHED, dg.DagsterRunStatus.QUEUED])):
+        run = record.dagster_run
+        if run.status == dg.DagsterRunStatus.QUEUED or not instance.run_launcher.terminate(run.run_id):
+            instance.report_run_canceled(run, message="scripts/run backfill was stopped")
+    log(f"stopped: backfill {backfill_id} canceled with its runs; the same command resumes it")

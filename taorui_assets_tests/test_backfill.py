@@ -27,7 +27,7 @@ def _day_by_day(uri: str, db: str, days: list[str], n_stocks: int) -> None:
 
 def _counts(uri: str, db: str) -> dict[str, int]:
     with MongoClient(uri) as c:
-        return {name: c[db][name].count_documents({}) for name in harness.COLLECTIONS}
+        return {name: c[db][name].count_documents({}) for name in [*harness.COLLECTIONS, "quarantine"]}
 
 
 def test_every_daily_asset_backfills_ranges_of_days():
@@ -132,3 +132,41 @@ def test_scripts_run_backfill_is_a_dagster_backfill_equal_to_day_by_day_runs(
     lines.clear()
     again, ok = run_backfill(backfill_instance, ROOT / "workspace.yaml", days[0], days[-1], log=lines.append)
     assert ok and again == "" and any("nothing to do" in line for line in lines)
+
+
+def test_qmt_downloads_a_range_of_bars_once_and_stores_what_day_by_day_runs_store(
+        mongo_uri, mongo_db_name, install_xtquant):
+    """A range run asks QMT for one download_history_data2 per range (1d, 1m, 5m), not one per
+    day, and stores the same documents as one-day runs."""
+    import datetime as dt
+
+    from taorui_assets.lib.sources.sim import SimSource
+    from taorui_assets.resources.qmt import QmtResource
+    from taorui_assets_tests.doubles.qmt_fake import FakeXtquant, sim_concept_codes
+
+    days = trading_days_between("2026-11-17", "2026-11-20")
+    fake = install_xtquant(FakeXtquant(SimSource(n_stocks=15), today=dt.date.fromisoformat(harness.TEST_AS_OF)))
+    res = harness.resources(mongo_uri, mongo_db_name,
+                            QmtResource(token="tok", concept_codes=sim_concept_codes()))
+    assets, checks = harness.by_name(["instruments", "daily_bars", "minute_bars_1m", "minute_bars_5m"])
+    result = dg.materialize([*assets, *checks], resources=res, tags=dict(zip(RANGE_TAGS, (days[0], days[-1]))))
+    assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
+    bars = [d for d in fake.downloads if d[0] in ("1d", "1m", "5m")]
+    first, last = days[0].replace("-", ""), days[-1].replace("-", "")
+    for period in ("1d", "1m", "5m"):
+        ranged = [d for d in bars if d[0] == period and d[2][:8] == first and d[3][:8] == last]
+        assert len(ranged) == 1, period  # one batch: 15 stocks < batch_size
+        assert [d for d in bars if d[0] == period and d[2][:8] == d[3][:8]] == [], period  # no per-day downloads
+    ranged_docs = harness.snapshot(mongo_uri, mongo_db_name)
+
+    other = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        res = harness.resources(mongo_uri, other, QmtResource(token="tok", concept_codes=sim_concept_codes()))
+        for d in days:
+            harness.materialize(assets, checks, d, res)
+        strip = lambda snap: {k: [{f: v for f, v in doc.items() if f != "ingested_at"} for doc in docs]
+                              for k, docs in snap.items()}
+        assert strip(harness.snapshot(mongo_uri, other)) == strip(ranged_docs)
+    finally:
+        with MongoClient(mongo_uri) as c:
+            c.drop_database(other)
