@@ -25,6 +25,7 @@ from taorui_assets.lib.sources.base import MarketDataSource, Progress
 from taorui_assets.lib.sources.failover import AllSourcesFailed, FetchResult
 from taorui_assets.lib.storage import quarantine
 from taorui_assets.lib.storage.reconciliation import record_replacement_differences
+from taorui_assets.lib.storage import reference as stored_reference
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
@@ -133,12 +134,16 @@ def dataset_asset(
         label = f"{name} {key}"
         store = mongo.store()
         known = listed_codes(store, key) if checked else None
+        # Stored history this partition must agree with (pre_close, complete minutes).
+        reference = stored_reference.load(store.db, dataset, key, period)
+        for note in reference.notes if reference else ():
+            context.log.warning(f"{label}: {note}")
         router = market_source.get_router(log=context.log, db=store.db)
         context.log.info(f"{label}: fetching from {' → '.join(router.names)}")
         fetch_day = ranges.fetching(fetch, context, dataset, period)  # one source call per range
         try:
             result = router.fetch(dataset, lambda src: fetch_day(src, key, progress_logger(context, f"{label} [{src.name}]")),
-                                  allow_empty=allow_empty, known_codes=known)
+                                  allow_empty=allow_empty, known_codes=known, reference=reference)
         except AllSourcesFailed as failed:
             yield from _quarantine(context, store, dataset, key, failed.result)
             yield dg.AssetCheckResult(check_name="schema", passed=False,

@@ -9,7 +9,7 @@ import traceback
 import pandas as pd
 import pytest
 
-from taorui_assets.lib import calendar, datasets, schemas
+from taorui_assets.lib import calendar, datasets, schemas, sessions
 from taorui_assets.lib.sim.sectors import CONCEPTS
 from taorui_assets.lib.sources import qmt_normalize as N
 from taorui_assets.lib.sources.base import EmptyAnswerError, SourceError
@@ -270,7 +270,7 @@ def _bars(code, times, rows):
 
 def test_auction_bar_folds_into_first_bar():
     day = dt.date(2026, 11, 24)
-    grid = N.minute_grid(day, "1m")
+    grid = sessions.session_times(day, "1m")
     times = [pd.Timestamp("2026-11-24 09:30")] + list(grid)
     rows = [(10.0, 10.0, 10.0, 10.0, 5, 5000.0), (10.1, 10.3, 9.9, 10.2, 7, 7100.0)]
     rows += [(10.2, 10.2, 10.2, 10.2, 1, 1020.0)] * (len(grid) - 1)

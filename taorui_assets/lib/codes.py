@@ -21,6 +21,9 @@ STAR = "star"
 BSE = "bse"
 INDEX = "index"
 
+# The indexes the platform follows (instruments, index weights), in both sources.
+TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ")
+
 
 class CodeError(ValueError):
     """A string that is not a security code we know how to read."""

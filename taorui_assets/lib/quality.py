@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from taorui_assets.lib import calendar, codes
+from taorui_assets.lib import bar_rules as rules
+from taorui_assets.lib import calendar
+from taorui_assets.lib.bar_rules import PRICE_TOL
 from taorui_assets.lib.schemas import IDENTITY_RTOL
-
-PRICE_TOL = 1e-6
 
 
 def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.DataFrame:
@@ -32,26 +32,21 @@ def bar_violations(bars: pd.DataFrame, instruments: pd.DataFrame) -> pd.DataFram
         for code in b.loc[mask, "code"]:
             problems.append({"code": code, "problem": text})
 
-    flag(b["high"] + PRICE_TOL < b[["open", "close", "low"]].max(axis=1), "high below open/close/low")
-    flag(b["low"] - PRICE_TOL > b[["open", "close"]].min(axis=1), "low above open/close")
-    flag(b["high"] > b["high_limit"] + PRICE_TOL, "high above limit-up")
-    flag(b["low"] < b["low_limit"] - PRICE_TOL, "low below limit-down")
+    flag(~rules.high_is_highest(b), "high below open/close/low")
+    flag(~rules.low_is_lowest(b), "low above open/close")
+    flag(~rules.high_within_limit(b), "high above limit-up")
+    flag(~rules.low_within_limit(b), "low below limit-down")
     flag(b["board"].isna(), "no instrument record")
     known = b[b["board"].notna()]
-    expected = [codes.limit_prices(pc, bd, bool(st)) for pc, bd, st in zip(known["pre_close"], known["board"], known["is_st"])]
-    if expected:
-        up, down = map(np.array, zip(*expected))
-        bad = (np.abs(known["high_limit"].to_numpy() - up) > PRICE_TOL) | (np.abs(known["low_limit"].to_numpy() - down) > PRICE_TOL)
-        flag(known.index[bad], "limit prices disagree with pre_close and board rules")
-    paused = b["paused"].astype(bool)
-    flat = (b[["open", "high", "low", "close"]].sub(b["pre_close"], axis=0).abs().max(axis=1) < PRICE_TOL) & (b["volume"] == 0)
-    flag(paused & ~flat, "suspended but not flat at pre_close with zero volume")
-    flag(~paused & (b["volume"] <= 0), "trading day with zero volume")
+    flag(known.index[~rules.limits_follow_rule(known).to_numpy()], "limit prices disagree with pre_close and board rules")
+    flag(~rules.suspended_is_flat(b), "suspended but not flat at pre_close with zero volume")
+    flag(~rules.traded_has_volume(b), "trading day with zero volume")
     return pd.DataFrame(problems, columns=["code", "problem"])
 
 
 def minute_mismatches(daily: pd.DataFrame, minutes: pd.DataFrame) -> pd.DataFrame:
-    """Minute bars that do not aggregate to the daily bar (traded days only)."""
+    """Minute bars that do not aggregate to the daily bar (traded days only), and bars
+    without trades that are not flat."""
     traded = daily[~daily["paused"].astype(bool)].set_index("code")
     m = minutes.sort_values(["code", "time"])
     agg = m.groupby("code").agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
@@ -67,6 +62,8 @@ def minute_mismatches(daily: pd.DataFrame, minutes: pd.DataFrame) -> pd.DataFram
         problems += [{"code": c, "problem": f"minute {col} does not match the daily bar"} for c in both[bad]]
     rel = np.abs(agg.loc[both, "amount"] - traded.loc[both, "amount"]) > 1e-6 * traded.loc[both, "amount"].abs().clip(lower=1)
     problems += [{"code": c, "problem": "minute amount does not sum to the daily amount"} for c in both[rel]]
+    problems += [{"code": c, "problem": "a minute bar without trades has a price range"}
+                 for c in sorted(set(m.loc[~rules.no_trade_is_flat(m), "code"]))]
     return pd.DataFrame(problems, columns=["code", "problem"])
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from taorui_assets.lib import bar_rules
 from taorui_assets.lib.fields import describe
 
 EXCHANGES = ["SH", "SZ", "BJ"]
@@ -72,11 +73,11 @@ class _Bar(pa.DataFrameModel):
 
     @pa.dataframe_check(error="high must be >= open, close and low")
     def high_is_highest(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["high"] >= df[["open", "close", "low"]].max(axis=1))
+        return bar_rules.high_is_highest(df)
 
     @pa.dataframe_check(error="low must be <= open and close")
     def low_is_lowest(cls, df: pd.DataFrame) -> Series[bool]:
-        return (df["low"] <= df[["open", "close"]].min(axis=1))
+        return bar_rules.low_is_lowest(df)
 
 
 class DailyBars(_Bar):
@@ -94,8 +95,7 @@ class DailyBars(_Bar):
 
     @pa.dataframe_check(error="prices must lie within [low_limit, high_limit]")
     def within_price_limits(cls, df: pd.DataFrame) -> Series[bool]:
-        tol = 1e-6
-        return (df["high"] <= df["high_limit"] + tol) & (df["low"] >= df["low_limit"] - tol)
+        return bar_rules.high_within_limit(df) & bar_rules.low_within_limit(df)
 
 
 class MinuteBars(_Bar):

@@ -8,7 +8,7 @@ daily_bars = dataset_asset(
     description="Unadjusted daily bars of every listed stock, one document per (code, date). "
     "Suspended stocks are present with paused=true. Adjust on read with adj_factors.",
     fetch=lambda src, key, progress: src.daily_bars(day(key).date(), progress=progress),
-    deps=["instruments"],
+    deps=["instruments", "adj_factors"],  # pre_close is checked against the day's stored factors
 )
 
 daily_bars_reconciliation = reconciliation_asset(

@@ -1,18 +1,17 @@
 """Reads of stored bars and factors as plain frames (canonical names, QMT codes)."""
 from __future__ import annotations
 
-from itertools import chain
 from typing import Optional, Sequence
 
-import numpy as np
 import pandas as pd
 
 from taorui_assets.lib.query.connection import db
-from taorui_assets.lib.storage.documents import BAR_ARRAYS
+from taorui_assets.lib.sessions import session_times  # noqa: F401 - bars_api and prices use it
+from taorui_assets.lib.storage import buckets
 
 DAILY_COLUMNS = ["open", "high", "low", "close", "volume", "amount", "pre_close", "high_limit",
                  "low_limit", "paused"]
-MINUTE_COLUMNS = BAR_ARRAYS[1:]  # open high low close volume amount
+MINUTE_COLUMNS = buckets.VALUES  # open high low close volume amount
 
 
 # Above this many codes a day's whole cross-section is read and filtered here: a long $in
@@ -82,24 +81,7 @@ def minutes(codes: Optional[Sequence[str]], days: Sequence[pd.Timestamp], period
     if not days:
         return pd.DataFrame(columns=cols)
     query = {**_code_filter(codes), **_day_filter(days), "period": period}
-    docs = list(db()["minute_bars"].find(query, {"_id": 0, "code": 1, "date": 1, "time": 1,
-                                                 **{c: 1 for c in columns}}))
+    docs = list(db()["minute_bars"].find(query, buckets.projection(columns)))
     wanted, keep = set(days), None if codes is None else set(codes)
     docs = [d for d in docs if pd.Timestamp(d["date"]) in wanted and (keep is None or d["code"] in keep)]
-    sizes = [len(d["time"]) for d in docs]
-    out = {"code": np.repeat(np.array([d["code"] for d in docs], dtype=object), sizes),
-           "date": np.repeat(np.array([d["date"] for d in docs], dtype="datetime64[ns]"), sizes),
-           "time": np.array(list(chain.from_iterable(d["time"] for d in docs)), dtype="datetime64[ns]")}
-    for c in columns:
-        out[c] = np.fromiter(chain.from_iterable(d[c] for d in docs), dtype=float, count=sum(sizes))
-    return pd.DataFrame(out, columns=cols)
-
-
-def session_times(day: pd.Timestamp, period: str) -> pd.DatetimeIndex:
-    """The bar END times of a trading day: 09:31–11:30 and 13:01–15:00 for 1m (5m: every 5th)."""
-    step = 1 if period == "1m" else 5
-    morning = pd.date_range(day + pd.Timedelta("09:30:00") + pd.Timedelta(minutes=step),
-                            day + pd.Timedelta("11:30:00"), freq=f"{step}min")
-    afternoon = pd.date_range(day + pd.Timedelta("13:00:00") + pd.Timedelta(minutes=step),
-                              day + pd.Timedelta("15:00:00"), freq=f"{step}min")
-    return morning.append(afternoon)
+    return buckets.decode(docs, columns)

@@ -13,7 +13,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from taorui_assets.lib import calendar
+from taorui_assets.lib import calendar, sessions
 from taorui_assets.lib.sim import minutes
 from taorui_assets.lib.sim.derived import DerivedMixin
 from taorui_assets.lib.sim.prices import History, build_history, market_returns
@@ -142,8 +142,7 @@ class SimMarket(DerivedMixin):
             raise ValueError(f"period must be '1m' or '5m', got {period!r}")
         i = day_index(date)
         stocks = [s for s in self.listed(date, codes) if not self.history(s.code).paused[i - s.start]]
-        offsets = minutes.MINUTE_OFFSETS_1M if period == "1m" else minutes.MINUTE_OFFSETS_5M
-        times = ts(date) + offsets
+        times = sessions.session_times(ts(date), period)
         parts = []
         for k, s in enumerate(stocks):
             m = minutes.minute_arrays(self.seed, self.history(s.code), i)

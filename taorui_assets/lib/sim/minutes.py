@@ -6,30 +6,28 @@ first open = open, last close = close, max high = high, min low = low, Σ volume
 minute amounts distribute it: each bar's amount is its volume × a price inside its own
 [low, high], with one common position θ chosen so the amounts sum to the daily amount
 (if the minute volumes make that impossible, lots are moved towards the bars that touch
-the day's high or low until it is possible). 5m bars aggregate the 1m bars.
+the day's high or low until it is possible). A bar without trades is flat
+(open = high = low = close = the last traded price). 5m bars aggregate the 1m bars.
 """
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from taorui_assets.lib.sim.prices import History
 from taorui_assets.lib.sim.util import TAG_MINUTE, code_key, rng
 
-_MORNING = [9 * 60 + 31 + k for k in range(120)]
-_AFTERNOON = [13 * 60 + 1 + k for k in range(120)]
-MINUTE_OFFSETS_1M = pd.to_timedelta(np.array(_MORNING + _AFTERNOON), unit="min")
-MINUTE_OFFSETS_5M = MINUTE_OFFSETS_1M[4::5]
 _PROFILE = np.concatenate([
     1.0 + 2.5 * np.exp(-np.arange(120) / 12.0) + 0.6 * np.exp((np.arange(120) - 119) / 10.0),
     0.9 + 0.8 * np.exp(-np.arange(120) / 15.0) + 1.5 * np.exp((np.arange(120) - 119) / 12.0),
 ])
 
 
-def _path(g, o, h, lo, c):
-    """241 cent prices from o to c whose max is h and min is lo."""
-    t = np.arange(241) / 240.0
-    w = np.concatenate([[0.0], np.cumsum(g.standard_normal(240))])
+def _path(z, o, h, lo, c):
+    """len(z) + 1 cent prices from o to c inside [lo, h], reaching h and lo at inner points
+    when there are enough of them (``_bar_ranges`` makes sure some bar reaches them)."""
+    n = len(z)
+    t = np.arange(n + 1) / n
+    w = np.concatenate([[0.0], np.cumsum(z)]) * np.sqrt(240 / n)  # the same wiggle for any n
     x = o + (c - o) * t + (w - t * w[-1]) * max(h - lo, 1) * 0.18
     top, bot = max(o, c), min(o, c)
     y = x.copy()
@@ -46,58 +44,95 @@ def _path(g, o, h, lo, c):
         y = np.maximum(y, bot)
     y = np.clip(np.rint(y), lo, h).astype(np.int64)
     y[0], y[-1] = o, c
-    if y.max() < h:
-        y[1 + int(np.argmax(y[1:240]))] = h
-    if y.min() > lo:
-        inner = y[1:240].copy()
-        inner[inner == h] = h + 1  # never overwrite the day's high
-        y[1 + int(np.argmin(inner))] = lo
+    if n >= 3:
+        if y.max() < h:
+            y[1 + int(np.argmax(y[1:n]))] = h
+        if y.min() > lo:
+            inner = y[1:n].copy()
+            inner[inner == h] = h + 1  # never overwrite the day's high
+            k = int(np.argmin(inner))
+            if inner[k] <= h:
+                y[1 + k] = lo
     return y
 
 
+def _bar_ranges(bo, bc, up, dn, traded, h, lo):
+    """Bar highs and lows: wiggles around open/close for traded bars, clipped to the day's
+    range; bars without trades stay flat. Some traded bar reaches h, and some reaches lo."""
+    bh = np.minimum(np.maximum(bo, bc) + np.where(traded, up, 0), h)
+    bl = np.maximum(np.minimum(bo, bc) - np.where(traded, dn, 0), lo)
+    t = np.flatnonzero(traded)
+    if bh[t].max() < h:
+        bh[t[int(np.argmax(np.maximum(bo, bc)[t]))]] = h
+    if bl[t].min() > lo:
+        bl[t[int(np.argmin(np.minimum(bo, bc)[t]))]] = lo
+    return bh, bl
+
+
 def _fit_amount(lots, bar_lo, bar_hi, h, lo, target):
-    """Move lots until Σ vol·low ≤ target ≤ Σ vol·high (cents), then return θ."""
-    vol = lots * 100
-    s_hi, s_lo = int((vol * bar_hi).sum()), int((vol * bar_lo).sum())
+    """Move lots until Σ vol·low ≤ target ≤ Σ vol·high (cents), then return θ.
+
+    Lots move between traded bars only, and a donor keeps at least one lot, so a bar
+    without trades (drawn flat) never trades and a traded bar never loses all its trades.
+    When no donor is left, every traded bar's high (or low) is stretched to the day's."""
+    def sums():
+        vol = lots * 100
+        return int((vol * bar_hi).sum()), int((vol * bar_lo).sum())
+
+    s_hi, s_lo = sums()
     while target > s_hi:  # need more volume where the bar high is the day's high
-        k = int(np.flatnonzero(bar_hi == h)[0])
-        donors = np.flatnonzero((lots > 0) & (bar_hi < h))
+        k = int(np.flatnonzero((bar_hi == h) & (lots > 0))[0])
+        donors = np.flatnonzero((lots > 1) & (bar_hi < h))
+        if len(donors) == 0:
+            bar_hi = np.where(lots > 0, h, bar_hi)
+            s_hi, s_lo = sums()
+            break
         j = int(donors[np.argmin(bar_hi[donors])])
         need = -(-(target - s_hi) // (100 * int(h - bar_hi[j])))
-        m = min(int(lots[j]), int(need))
+        m = min(int(lots[j]) - 1, int(need))
         lots[j] -= m
         lots[k] += m
-        vol = lots * 100
-        s_hi, s_lo = int((vol * bar_hi).sum()), int((vol * bar_lo).sum())
+        s_hi, s_lo = sums()
     while target < s_lo:
-        k = int(np.flatnonzero(bar_lo == lo)[0])
-        donors = np.flatnonzero((lots > 0) & (bar_lo > lo))
+        k = int(np.flatnonzero((bar_lo == lo) & (lots > 0))[0])
+        donors = np.flatnonzero((lots > 1) & (bar_lo > lo))
+        if len(donors) == 0:
+            bar_lo = np.where(lots > 0, lo, bar_lo)
+            s_hi, s_lo = sums()
+            break
         j = int(donors[np.argmax(bar_lo[donors])])
         need = -(-(s_lo - target) // (100 * int(bar_lo[j] - lo)))
-        m = min(int(lots[j]), int(need))
+        m = min(int(lots[j]) - 1, int(need))
         lots[j] -= m
         lots[k] += m
-        vol = lots * 100
-        s_hi, s_lo = int((vol * bar_hi).sum()), int((vol * bar_lo).sum())
+        s_hi, s_lo = sums()
     theta = 0.0 if s_hi == s_lo else (target - s_lo) / (s_hi - s_lo)
-    return lots, theta
+    return lots, bar_lo, bar_hi, theta
 
 
 def minute_arrays(seed: int, hist: History, i: int) -> dict[str, np.ndarray]:
-    """1m bars (240) of calendar day index ``i``; prices in CNY, amount in CNY."""
+    """1m bars (240) of calendar day index ``i``; prices in CNY, amount in CNY.
+
+    Which bars trade is drawn first; the price path moves only in traded bars, so a bar
+    without trades is flat at the last traded price (the open before the first trade)."""
     j = hist.local(i)
     o, h, lo, c = (int(a[j]) for a in (hist.open, hist.high, hist.low, hist.close))
     g = rng(seed, TAG_MINUTE, *code_key(hist.stock.code), i)
-    p = _path(g, o, h, lo, c)
-    bo, bc = p[:-1], p[1:]
+    z = g.standard_normal(240)  # fixed-size draws, in a fixed order
     wig = g.random(240) < 0.5
-    up = np.where(wig, np.rint(np.abs(g.normal(0, 0.0008, 240)) * bc), 0).astype(np.int64)
-    dn = np.where(g.random(240) < 0.5, np.rint(np.abs(g.normal(0, 0.0008, 240)) * bc), 0).astype(np.int64)
-    bh = np.minimum(np.maximum(bo, bc) + up, h)
-    bl = np.maximum(np.minimum(bo, bc) - dn, lo)
+    up_w = np.abs(g.normal(0, 0.0008, 240))
+    dn_on = g.random(240) < 0.5
+    dn_w = np.abs(g.normal(0, 0.0008, 240))
     weights = _PROFILE * np.exp(0.5 * g.standard_normal(240))
     lots = g.multinomial(int(hist.volume[j]) // 100, weights / weights.sum()).astype(np.int64)
-    lots, theta = _fit_amount(lots, bl, bh, h, lo, int(hist.amount[j]))
+    traded = lots > 0
+    p = _path(z[:int(traded.sum())], o, h, lo, c)
+    bc = p[np.cumsum(traded)]  # a bar without trades repeats the previous close
+    bo = np.concatenate([[o], bc[:-1]])
+    up = np.where(wig, np.rint(up_w * bc), 0).astype(np.int64)
+    dn = np.where(dn_on, np.rint(dn_w * bc), 0).astype(np.int64)
+    bh, bl = _bar_ranges(bo, bc, up, dn, traded, h, lo)
+    lots, bl, bh, theta = _fit_amount(lots, bl, bh, h, lo, int(hist.amount[j]))
     vol = lots * 100
     amount = vol * (bl + theta * (bh - bl)) / 100.0
     return {"open": bo / 100.0, "high": bh / 100.0, "low": bl / 100.0, "close": bc / 100.0,

@@ -27,7 +27,7 @@ import pandas as pd
 
 from taorui_assets.lib.sources.base import EmptyAnswerError, MarketDataSource, SourceError
 from taorui_assets.lib.sources.breaker import CircuitBreaker
-from taorui_assets.lib.validation import Judgement, judge
+from taorui_assets.lib.validation import Judgement, Reference, judge
 
 log_ = logging.getLogger(__name__)
 
@@ -100,7 +100,8 @@ class SourceRouter:
         return [s.name for s in self.sources]
 
     def fetch(self, dataset: str, call: Callable[[MarketDataSource], pd.DataFrame], *,
-              allow_empty: bool = False, known_codes: Optional[set[str]] = None) -> FetchResult:
+              allow_empty: bool = False, known_codes: Optional[set[str]] = None,
+              reference: Optional[Reference] = None) -> FetchResult:
         result = FetchResult(frame=None, source=None)
         for i, source in enumerate(self.sources):
             last = i == len(self.sources) - 1
@@ -115,7 +116,7 @@ class SourceRouter:
                 if frame.empty and not allow_empty:
                     attempt.outcome, attempt.detail = "empty", "0 rows where data must exist"
                 else:
-                    verdict = judge(dataset, frame, known_codes)
+                    verdict = judge(dataset, frame, known_codes, reference)
                     if verdict.ok:
                         self.breaker.success(source.name)
                         result.frame, result.source = verdict.valid, source.name

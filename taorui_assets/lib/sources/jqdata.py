@@ -57,7 +57,6 @@ from taorui_assets.lib import codes as C
 from taorui_assets.lib.sources.base import MarketDataSource, Progress, SourceError
 from taorui_assets.lib.sources.jqdata_datasets import DatasetsMixin
 
-TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ")
 DEFAULT_UNIVERSE = 6000  # rows assumed for a whole-market listing before the first answer
 logger = logging.getLogger(__name__)
 _LOGIN = threading.RLock()  # jqdatasdk's credentials are process-global
@@ -95,7 +94,7 @@ class JQDataSource(DatasetsMixin, MarketDataSource):
 
     def __init__(self, username: str, password: str, host: Optional[str] = None,
                  port: Optional[int] = None, max_connections: int = 3,
-                 indexes: Sequence[str] = TRACKED_INDEXES, industry_scheme: str = "sw_l1",
+                 indexes: Sequence[str] = C.TRACKED_INDEXES, industry_scheme: str = "sw_l1",
                  batch_size: int = 1000, universe_hint: int = DEFAULT_UNIVERSE, log=None):
         if not username or not password:
             raise SourceError("JQData needs a username and a password (set JQDATA_USERNAME / JQDATA_PASSWORD)")
@@ -258,5 +257,4 @@ def _clear_client_caches(jq) -> None:
         pass
 
 
-__all__ = ["JQDataSource", "QuotaExceededError", "JQDataAuthError", "JQDataConnectionError",
-           "TRACKED_INDEXES"]
+__all__ = ["JQDataSource", "QuotaExceededError", "JQDataAuthError", "JQDataConnectionError"]

@@ -56,7 +56,6 @@ from taorui_assets.lib.sources.qmt_connect import QmtConnection
 from taorui_assets.lib.sources.qmt_datasets import QmtDatasetsMixin
 
 A_SHARE_SECTOR = "沪深京A股"
-TRACKED_INDEXES = ("000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ")
 BAR_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount", "preClose", "suspendFlag"]
 MINUTE_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount"]
 
@@ -74,7 +73,7 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
     def __init__(self, api: Any, *, mode: str = "token", token: str = "",
                  vip_servers: Sequence[str] = (), data_home_dir: str = ".taorui/qmt",
                  listen_ports: tuple[int, int] = (58610, 58650), local_port: int = 58610,
-                 batch_size: int = 500, index_codes: Sequence[str] = TRACKED_INDEXES,
+                 batch_size: int = 500, index_codes: Sequence[str] = C.TRACKED_INDEXES,
                  concept_codes: Optional[dict] = None, log: Any = None,
                  clock: Optional[Callable[[], dt.date]] = None):
         if batch_size < 1:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import codes as C
-from taorui_assets.lib import schemas
+from taorui_assets.lib import bar_rules, schemas, sessions
 from taorui_assets.lib.fields import xt_names
 from taorui_assets.lib.sources.base import SourceError
 
@@ -60,17 +60,6 @@ def parse_ymd(text) -> pd.Timestamp:
     return pd.Timestamp(dt.datetime.strptime(str(text)[:8], "%Y%m%d"))
 
 
-def minute_grid(day: dt.date, period: str) -> pd.DatetimeIndex:
-    """Canonical END times: 09:31..11:30, 13:01..15:00 (1m) or 09:35.. (5m)."""
-    step = {"1m": 1, "5m": 5}[period]
-    base = pd.Timestamp(day)
-    am = pd.date_range(base + pd.Timedelta(hours=9, minutes=30 + step),
-                       base + pd.Timedelta(hours=11, minutes=30), freq=f"{step}min")
-    pm = pd.date_range(base + pd.Timedelta(hours=13, minutes=step),
-                       base + pd.Timedelta(hours=15), freq=f"{step}min")
-    return am.append(pm)
-
-
 def lot_factor(code: str) -> int:
     if C.board(code) == C.INDEX and not INDEX_VOLUME_IN_LOTS:
         return 1
@@ -78,12 +67,25 @@ def lot_factor(code: str) -> int:
 
 
 # ---------------------------------------------------------------- bars
-def _stack(answer: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """get_market_data_ex answer {code: frame indexed by time string} → one long frame."""
+def required_fields(dataset: str) -> list[str]:
+    """The documented xtquant fields a K-line answer of ``dataset`` must carry."""
+    return [x for c, x in xt_names(dataset).items() if c not in ("code", "period")]
+
+
+def _stack(answer: Mapping[str, pd.DataFrame], required: Iterable[str] = ()) -> pd.DataFrame:
+    """get_market_data_ex answer {code: frame indexed by time string} → one long frame.
+
+    A documented field missing from a code's frame is the source's fault: a SourceError
+    naming the field, never a KeyError deep in the normalisation."""
+    required = list(required)
     parts = []
     for code, frame in answer.items():
         if frame is None or len(frame) == 0:
             continue
+        missing = [f for f in required if f not in frame.columns]
+        if missing:
+            raise SourceError(f"QMT answer lacks the documented field(s) {', '.join(missing)} "
+                              f"(e.g. for {code}; it has {', '.join(map(str, frame.columns))})")
         f = frame.reset_index(drop=True).copy()
         f["code"] = code
         parts.append(f)
@@ -94,8 +96,8 @@ def _stack(answer: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
                st: Mapping[str, bool]) -> pd.DataFrame:
-    """1d K-lines of one day → canonical daily bars (limits from ``codes.limit_prices``)."""
-    df = _stack(answer)
+    """1d K-lines of one day → canonical daily bars (limits from ``bar_rules.limit_prices``)."""
+    df = _stack(answer, required_fields("daily_bars"))
     if df.empty:
         return schemas.empty("daily_bars")
     df["time"] = ms_to_local(df["time"]).dt.normalize()
@@ -111,22 +113,19 @@ def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
     for col in ("open", "high", "low", "close"):
         df.loc[p, col] = df.loc[p, "pre_close"]
     df.loc[p, ["volume", "amount"]] = 0.0
-    limits = [C.limit_prices(pc, C.board(code), bool(st.get(code, False)))
-              if C.board(code) != C.INDEX else (np.nan, np.nan)
-              for code, pc in zip(df["code"], df["pre_close"])]
-    df["high_limit"] = [u for u, _ in limits]
-    df["low_limit"] = [d for _, d in limits]
+    df["high_limit"], df["low_limit"] = bar_rules.limit_prices(
+        df["pre_close"], df["code"].map(C.board), df["code"].map(lambda c: bool(st.get(c, False))))
     return df[schemas.columns("daily_bars")].reset_index(drop=True)
 
 
 def minute_bars(answer: Mapping[str, pd.DataFrame], day: dt.date, period: str) -> pd.DataFrame:
     """1m/5m K-lines of one day → canonical END-stamped bars, auction folded in."""
-    df = _stack(answer)
+    df = _stack(answer, required_fields("minute_bars"))
     if df.empty:
         return schemas.empty("minute_bars")
     df["time"] = ms_to_local(df["time"])
     df = df[df["time"].dt.normalize() == pd.Timestamp(day)].copy()
-    grid = minute_grid(day, period)
+    grid = sessions.session_times(day, period)
     first = grid[0]
     early = df["time"] < first  # the 09:30 auction bar (or anything earlier) folds in
     df["slot"] = df["time"].where(~early, first)
