@@ -130,11 +130,13 @@ def run(args) -> int:
 def _fail_interrupted_runs() -> None:
     import dagster as dg
 
+    from taorui_assets.cli_backfill import cancel_orphaned_backfills
     from taorui_assets.cli_runs import fail_interrupted_runs
 
     with dg.DagsterInstance.get() as instance:
         for run_id in fail_interrupted_runs(instance):
             say(f"run {run_id[:8]} was interrupted (its scripts/run was killed): marked failed")
+        cancel_orphaned_backfills(instance)
 
 
 def ui(args) -> int:
@@ -178,11 +180,10 @@ def backfill(args) -> int:
         import dagster as dg
         from pymongo import MongoClient
 
-        from taorui_assets.cli_backfill import cancel_orphaned_backfills, run_backfill
+        from taorui_assets.cli_backfill import run_backfill
 
         _fail_interrupted_runs()
         with dg.DagsterInstance.get() as instance:
-            cancel_orphaned_backfills(instance)
             _, ok = run_backfill(instance, ROOT / "workspace.yaml", args.start, args.end, redo=args.redo)
         with MongoClient(uri) as client:
             db = client["taorui"]

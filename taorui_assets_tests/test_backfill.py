@@ -2,6 +2,7 @@
 Dagster backfill (cli_backfill.py) whose documents equal those of day-by-day runs."""
 from __future__ import annotations
 
+import os
 import uuid
 
 import dagster as dg
@@ -170,3 +171,31 @@ def test_qmt_downloads_a_range_of_bars_once_and_stores_what_day_by_day_runs_stor
     finally:
         with MongoClient(mongo_uri) as c:
             c.drop_database(other)
+
+
+def test_the_backfill_of_a_killed_scripts_run_backfill_is_canceled(backfill_instance, capsys):
+    import time
+
+    from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
+
+    from taorui_assets.cli_backfill import cancel_orphaned_backfills
+    from taorui_assets.cli_runs import LAUNCHED_BY_TAG, PROCESS_TAG, process_id
+
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+
+    graph = AssetGraph.from_assets(harness.DAILY)
+    keys = [a.key for a in harness.DAILY]
+
+    def add(backfill_id: str, process: str) -> None:
+        backfill_instance.add_backfill(PartitionBackfill.from_asset_partitions(
+            backfill_id=backfill_id, asset_graph=graph, partition_names=["2024-03-04"], asset_selection=keys,
+            backfill_timestamp=time.time(), tags={LAUNCHED_BY_TAG: "scripts/run", PROCESS_TAG: process},
+            dynamic_partitions_store=backfill_instance, all_partitions=False, title=None, description=None,
+            run_config=None))
+
+    add("dead", "host:999999999:1")  # no such process
+    add("alive", process_id(os.getpid()))
+    cancel_orphaned_backfills(backfill_instance)
+    assert backfill_instance.get_backfill("dead").status == BulkActionStatus.CANCELED
+    assert backfill_instance.get_backfill("alive").status == BulkActionStatus.REQUESTED
+    assert "dead was interrupted" in capsys.readouterr().out
