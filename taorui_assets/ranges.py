@@ -16,6 +16,7 @@ them. A one-day run (schedules, ``scripts/run``) takes the body unchanged.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from typing import Callable, Iterator, Optional
@@ -70,8 +71,6 @@ def prepare(source: MarketDataSource, context, dataset: str, period: Optional[st
     """Lets the source fetch the whole range at once before the first day is asked for."""
     keys = range_of(context)
     if len(keys) > 1 and context.partition_key == keys[0]:
-        import datetime as dt
-
         source.prepare_range(dataset, period, [dt.date.fromisoformat(k) for k in keys])
 
 
