@@ -17,6 +17,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from taorui_assets.cli_backfill import INSTANCE_DEFAULTS  # plain text; the module imports no Dagster
+
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".taorui"
 
@@ -56,16 +58,30 @@ def mongo_uri():
             server.stop()
 
 
+DEV_INSTANCE_MARK = "# written by scripts/run"
+# The demo's instance (SQLite under .taorui/dagster): the daemon's features of the production
+# instance (deploy/dagster.yaml) that make sense on one machine. Rewritten while it carries the mark.
+DEV_INSTANCE = f"""{DEV_INSTANCE_MARK}; remove this line to keep your own edits
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  poll_interval_seconds: 30
+run_retries:
+  enabled: true
+  max_retries: 1
+  retry_on_asset_or_op_failure: false
+telemetry:
+  enabled: false
+""" + INSTANCE_DEFAULTS  # the run queue and the `market_source` pool (cli_backfill.py)
+
+
 def _dagster_home() -> None:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(STATE / "dagster"))).resolve()
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     cfg = home / "dagster.yaml"
-    old_default = "telemetry:\n  enabled: false\n"
-    if not cfg.exists() or cfg.read_text() == old_default:  # the machine is offline: no telemetry
-        from taorui_assets.cli_backfill import INSTANCE_DEFAULTS  # the run queue and the source pool
-
-        cfg.write_text(old_default + INSTANCE_DEFAULTS)
+    if not cfg.exists() or cfg.read_text().startswith(("telemetry:", DEV_INSTANCE_MARK)):
+        cfg.write_text(DEV_INSTANCE)
 
 
 def window(days: int, end: str | None) -> list[str]:
@@ -139,23 +155,47 @@ def _fail_interrupted_runs() -> None:
         cancel_orphaned_backfills(instance)
 
 
+def _dev_child() -> None:
+    """In the child before exec: SIGINT back to its default. A parent script that ignores SIGINT
+    (``trap '' INT``, a background job) passes the ignore on, and ``dagster dev`` maps SIGTERM to
+    its SIGINT handler: both would then be ignored and stopping would orphan its processes."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 30.0) -> None:
+    """Stops ``dg dev`` the way Ctrl-C does (it shuts its webserver, daemon and code servers down),
+    then kills whatever of its process group is left, so nothing keeps serving the port."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group is dg dev's own (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
 def ui(args) -> int:
     _dagster_home()
     _fail_interrupted_runs()  # so the UI does not show a killed scripts/run's runs as running
     with mongo_uri():
-        cmd = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"),
-               "-h", args.host, "-p", str(args.port)]
-        say(f"Dagster UI at http://{args.host}:{args.port} (Ctrl-C to stop)")
-        proc = subprocess.Popen(cmd, cwd=ROOT)
+        # `dg dev` (dagster-dg-cli): the webserver and the daemon (schedules, sensors, backfills,
+        # run queue, run monitoring) on the project's code location, as pyproject's [tool.dg] names it.
+        cmd = [str(Path(sys.executable).with_name("dg")), "dev", "--host", args.host, "--port", str(args.port)]
+        say(f"Dagster UI at http://{args.host}:{args.port} with the daemon (Ctrl-C to stop)")
+        # Its own session: a Ctrl-C reaches only this process, which then stops the whole group.
+        proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=_dev_child)
         try:
             return proc.wait()
         except (KeyboardInterrupt, SystemExit):
-            proc.send_signal(signal.SIGINT)  # dagster dev shuts its webserver and daemon down on SIGINT
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            say("stopping the Dagster UI, daemon and code server")
+            stop_process_group(proc)
             return 0
+        finally:
+            stop_process_group(proc, grace=0)  # dg dev gone by itself: clear what it left
 
 
 def datasets(args) -> int:
@@ -209,7 +249,7 @@ def main(argv=None) -> int:
     r = sub.add_parser("run", help="materialize every dataset for a recent window (default)")
     r.add_argument("--days", type=int, default=int(os.environ.get("TAORUI_DAYS", "5")))
     r.add_argument("--end", help="last trading day of the window (default: the last complete partition)")
-    u = sub.add_parser("ui", help="start dagster dev against the same database")
+    u = sub.add_parser("ui", help="start the Dagster UI and daemon (dg dev) against the same database")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
     sub.add_parser("datasets", help="list the registered datasets (lib/datasets.py)")

@@ -80,6 +80,11 @@ def listed_codes(store, key: str) -> set[str]:
     return set(inst)
 
 
+# Every fetch from the market source holds a slot of this Dagster concurrency pool, sized in
+# deploy/dagster.yaml to the source's connection limit (JQData: 3).
+SOURCE_POOL = "market_source"
+
+
 def dataset_asset(
     dataset: str,
     *,
@@ -112,6 +117,7 @@ def dataset_asset(
         deps=list(deps),
         io_manager_key="mongo_io_manager",
         backfill_policy=ranges.policy_for(spec.partitions),
+        pool=SOURCE_POOL,
         metadata=metadata,
         check_specs=[
             dg.AssetCheckSpec(

@@ -12,6 +12,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import PrivateAttr
 from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.lib.storage.store import Store, WriteResult
@@ -20,6 +21,18 @@ from taorui_assets.lib.storage.store import Store, WriteResult
 def redact(uri: str) -> str:
     """``mongodb://user:secret@host`` → ``mongodb://***@host``."""
     return re.sub(r"//[^@/]*@", "//***@", uri)
+
+
+def connection_problem(exc: Exception) -> str:
+    """Why a connection failed, in words that name the fix and never the credentials."""
+    text = str(exc)
+    if isinstance(exc, OperationFailure) and exc.code == 18:
+        return ("refused the credentials (authentication failed): check the user, password and "
+                "authSource in TAORUI_MONGO_URI")
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return ("presented a TLS certificate that is not trusted: set tlsCAFile in TAORUI_MONGO_URI "
+                "to the CA that signed the server's certificate")
+    return f"is not reachable: {type(exc).__name__}"
 
 
 class MongoResource(dg.ConfigurableResource):
@@ -49,9 +62,7 @@ class MongoResource(dg.ConfigurableResource):
         try:
             self.client.admin.command("ping")
         except Exception as exc:  # the URI may hold a password: say where, never what
-            raise dg.Failure(
-                description=f"MongoDB at {redact(self.uri)} is not reachable: {type(exc).__name__}"
-            ) from None
+            raise dg.Failure(description=f"MongoDB at {redact(self.uri)} {connection_problem(exc)}") from None
         return Store(self.client[self.database])
 
 

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,11 @@ def _executable() -> str:
 
 class EmbeddedMongo:
     def __init__(self, data_dir: Path, port: int | None = None, log_file: Path | None = None,
-                 extra_args: tuple[str, ...] = ()):
+                 extra_args: tuple[str, ...] = (), client_options: dict | None = None):
         self.data_dir = Path(data_dir)
         self.extra_args = tuple(extra_args)
+        # How to reach it when extra_args turn on TLS (tls=True, tlsCAFile=...).
+        self.client_options = dict(client_options or {})
         self.port = port or free_port()
         self.log_file = log_file or self.data_dir.with_suffix(".log")
         self.pid_file = self.data_dir.with_suffix(".pid")
@@ -92,8 +95,10 @@ class EmbeddedMongo:
                 raise EmbeddedServerError(
                     f"secantusd-py exited with {code}" + (f": {cause}" if cause else "") + f" (log: {self.log_file})")
             try:
-                with MongoClient(self.uri, serverSelectionTimeoutMS=500) as c:
+                with MongoClient(self.uri, serverSelectionTimeoutMS=500, **self.client_options) as c:
                     c.admin.command("ping")
+                return self
+            except OperationFailure:  # it answered; with --auth even ping wants a user
                 return self
             except Exception:
                 time.sleep(0.2)

@@ -1,0 +1,19 @@
+"""The code location on Kubernetes (deploy/helm): the same definitions, each step in its own pod.
+
+``dagster api grpc -m taorui_assets.k8s`` in the image of deploy/Dockerfile. The K8sRunLauncher
+(Helm values) starts one pod per run; this executor then starts one pod per step, so a backfill's
+steps spread over the cluster while the `market_source` pool still caps the fetching steps.
+"""
+import dagster as dg
+from dagster_k8s import k8s_job_executor
+
+from taorui_assets import definitions as local  # the module: one @dg.definitions per module scope
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions.merge(
+        local.defs(),
+        # max_concurrent: steps of one run in flight; the pool, not this, bounds the source's connections.
+        dg.Definitions(executor=k8s_job_executor.configured({"max_concurrent": 8})),
+    )
