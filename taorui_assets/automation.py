@@ -1,6 +1,6 @@
 """When the datasets are refreshed and when they count as fresh: run times from the
-environment (read once, at definition load) and one freshness policy per schedule; a
-dataset's spec (lib/datasets.py) names its schedule.
+settings (``taorui_assets.settings`` reads and validates them at definition load) and one
+freshness policy per schedule; a dataset's spec (lib/datasets.py) names its schedule.
 
 - ``TAORUI_CLOSE_RUN_TIMES`` (default ``15:30,18:30``): market and flow datasets of the day,
   a first pass after the close and a re-run for late data (QMT / JQData finish their
@@ -16,30 +16,18 @@ holiday the daily policies report FAIL until the next trading day's run.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from typing import Optional
 
 import dagster as dg
 
+from taorui_assets import settings
 from taorui_assets.lib import datasets
 from taorui_assets.lib.calendar import TIMEZONE
-
-CLOSE = dt.time(15, 0)
-CALL_AUCTION = dt.time(9, 15)
+from taorui_assets.settings import CALL_AUCTION, CLOSE
 
 # Index weights run on Saturday morning for the week's last trading day; see defs/schedules.py.
 INDEX_WEIGHTS_RUN = "0 8 * * 6"
 INDEX_WEIGHTS_DEADLINE = "0 10 * * 6"
-
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_time(text: str, var: str) -> dt.time:
-    m = _HHMM.match(text.strip())
-    if not m:
-        raise ValueError(f"{var}: {text!r} is not a time of day like 15:30")
-    return dt.time(int(m.group(1)), int(m.group(2)))
 
 
 def weekday_cron(t: dt.time) -> str:
@@ -51,28 +39,15 @@ def _minutes(t: dt.time) -> int:
 
 
 def fresh_by() -> dt.time:
-    return parse_time(os.environ.get("TAORUI_FRESH_BY", "19:00"), "TAORUI_FRESH_BY")
+    return settings.load().fresh_by
 
 
 def close_run_times() -> list[dt.time]:
-    var = "TAORUI_CLOSE_RUN_TIMES"
-    raw = [t for t in os.environ.get(var, "15:30,18:30").split(",") if t.strip()]
-    times = sorted({parse_time(t, var) for t in raw})
-    if not times:
-        raise ValueError(f"{var} names no time; unset it for the defaults 15:30,18:30")
-    if times[0] < CLOSE:
-        raise ValueError(f"{var}: {times[0]:%H:%M} is before the 15:00 close; the day's data would be partial")
-    if times[0] >= fresh_by():
-        raise ValueError(f"{var}: the first run {times[0]:%H:%M} is not before TAORUI_FRESH_BY {fresh_by():%H:%M}")
-    return times
+    return list(settings.load().close_run_times)
 
 
 def reference_run_time() -> dt.time:
-    var = "TAORUI_REFERENCE_RUN_TIME"
-    t = parse_time(os.environ.get(var, "08:45"), var)
-    if t >= CALL_AUCTION:
-        raise ValueError(f"{var}: {t:%H:%M} is not before the 09:15 call auction, when the day's universe is needed")
-    return t
+    return settings.load().reference_run_time
 
 
 def freshness_policy(schedule: str, fresh_by: dt.time) -> Optional[dg.FreshnessPolicy]:

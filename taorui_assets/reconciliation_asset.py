@@ -8,13 +8,12 @@ collection (lib/storage/reconciliation.py); the ``within_tolerance`` check fails
 sampled value differs beyond its tolerance or a row exists in one source only.
 """
 import hashlib
-import os
-from typing import Callable
+from typing import Callable, Optional
 
 import dagster as dg
 import pandas as pd
 
-from taorui_assets import ranges
+from taorui_assets import ranges, settings
 from taorui_assets.dataset_asset import KINDS, asset_tags, partitions_of
 from taorui_assets.lib import datasets
 from taorui_assets.lib.reconcile import compare
@@ -24,11 +23,10 @@ from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
-SAMPLE = int(os.environ.get("TAORUI_RECONCILE_SAMPLE", "50"))
-
-
-def sample(codes: list[str], key: str, n: int = SAMPLE) -> list[str]:
-    """A deterministic sample that changes with the partition, so over time every code is seen."""
+def sample(codes: list[str], key: str, n: Optional[int] = None) -> list[str]:
+    """A deterministic sample that changes with the partition, so over time every code is seen;
+    ``n`` codes, by default ``TAORUI_RECONCILE_SAMPLE``."""
+    n = settings.load().reconcile_sample if n is None else n
     ranked = sorted(codes, key=lambda c: hashlib.sha1(f"{key}|{c}".encode()).hexdigest())
     return sorted(ranked[:n])
 

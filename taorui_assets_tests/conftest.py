@@ -37,6 +37,10 @@ def mongo_uri(mongo_server_uri, mongo_db_name):
 @pytest.fixture(autouse=True)
 def _as_of(monkeypatch):
     monkeypatch.setenv("TAORUI_AS_OF", TEST_AS_OF)
+    if os.environ.get("TAORUI_MONGO_URI") and not os.environ.get("TAORUI_SOURCE"):
+        # The suite on an external server (TAORUI_MONGO_URI) is still SimMarket's: name it, as a
+        # real deployment must (settings refuses a real database without a source).
+        monkeypatch.setenv("TAORUI_SOURCE", "sim")
 
 
 @pytest.fixture

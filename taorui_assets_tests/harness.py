@@ -20,7 +20,7 @@ _CHECKS = dg.load_asset_checks_from_package_module(taorui_assets.defs)
 
 def _assets(partitions: str) -> list[dg.AssetsDefinition]:
     """The dataset assets (not reconciliation) of that partitions kind, in registry order."""
-    return [_ASSETS[name] for spec in datasets.SPECS if spec.partitions == partitions for name in spec.assets]
+    return [_ASSETS[name] for spec in datasets.fetched(partitions) for name in spec.assets]
 
 
 def _checks(assets) -> list:
@@ -39,7 +39,7 @@ QUARTERLY_CHECKS = _checks(QUARTERLY)
 # with the wall clock.
 TEST_AS_OF = "2026-11-24"
 
-COLLECTIONS = datasets.collections()
+COLLECTIONS = [s.collection for s in datasets.SPECS if not s.captured]  # what a window materializes
 
 
 def resources(uri: str, db: str, source: MarketSourceResource) -> dict:

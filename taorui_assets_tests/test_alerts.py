@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import dagster as dg
 import pytest
 
+from taorui_assets import settings
 from taorui_assets.defs import alerts as alert_defs
 from taorui_assets.lib import alerts
 
@@ -124,14 +125,14 @@ def test_without_a_webhook_it_logs_once_and_does_nothing(log, caplog, monkeypatc
 
 
 def test_kind_is_taken_from_the_host_or_must_be_valid():
-    assert alert_defs.webhook_kind("https://oapi.dingtalk.com/robot/send?access_token=x", None) == "dingtalk"
-    assert alert_defs.webhook_kind("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", None) == "wecom"
-    assert alert_defs.webhook_kind("https://open.feishu.cn/open-apis/bot/v2/hook/x", None) == "feishu"
-    assert alert_defs.webhook_kind("http://127.0.0.1/x", "WeCom") == "wecom"
-    with pytest.raises(ValueError):
-        alert_defs.webhook_kind("http://127.0.0.1/x", None)
-    with pytest.raises(ValueError):
-        alert_defs.webhook_kind("http://127.0.0.1/x", "slack")
+    assert settings.alert_kind("https://oapi.dingtalk.com/robot/send?access_token=x", None) == "dingtalk"
+    assert settings.alert_kind("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", None) == "wecom"
+    assert settings.alert_kind("https://open.feishu.cn/open-apis/bot/v2/hook/x", None) == "feishu"
+    assert settings.alert_kind("http://127.0.0.1/x", "WeCom") == "wecom"
+    with pytest.raises(settings.ConfigError, match="TAORUI_ALERT_KIND"):
+        settings.alert_kind("http://127.0.0.1/x", None)
+    with pytest.raises(settings.ConfigError, match="TAORUI_ALERT_KIND=slack"):
+        settings.alert_kind("http://127.0.0.1/x", "slack")
 
 
 def test_redact_masks_credentials_tokens_and_hook_paths_only():

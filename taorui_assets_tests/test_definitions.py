@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from taorui_assets import settings
 from taorui_assets.definitions import defs
 from taorui_assets.lib.datasets import SPECS
 
@@ -22,7 +23,7 @@ def test_definitions_load_with_every_dataset():
     keys = {k.to_user_string() for k in d.resolve_all_asset_keys()}
     assert {"instruments", "trading_calendar", "daily_bars", "minute_bars_1m", "minute_bars_5m", "adj_factors",
             "financial_statements", "sector_membership", "index_weights", "billboard", "northbound_flow",
-            "money_flow"} <= keys
+            "money_flow", "ticks"} <= keys
 
 
 def test_every_asset_is_partitioned_described_grouped_and_kinded():
@@ -46,19 +47,16 @@ def test_dagster_definitions_validate(source):
 
 
 def test_unknown_source_is_a_clear_error(monkeypatch):
-    from taorui_assets.defs.resources import market_source_from_env
-
     monkeypatch.setenv("TAORUI_SOURCE", "bloomberg")
-    with pytest.raises(ValueError, match="not one of sim, qmt, jqdata, router"):
-        market_source_from_env()
+    with pytest.raises(settings.ConfigError, match="TAORUI_SOURCE=bloomberg is not one of sim, qmt, jqdata, router"):
+        load()
 
 
-def test_router_priority_comes_from_configuration(monkeypatch):
-    from taorui_assets.defs.resources import market_source_from_env
+def test_router_priority_comes_from_configuration():
+    from taorui_assets.defs import resources
 
-    monkeypatch.setenv("TAORUI_SOURCE", "router")
-    monkeypatch.setenv("TAORUI_SOURCE_PRIORITY", "jqdata,qmt")
-    assert market_source_from_env().priority == ["jqdata", "qmt"]
+    s = settings.load({"TAORUI_SOURCE": "router", "TAORUI_SOURCE_PRIORITY": "jqdata,qmt"})
+    assert resources.market_source(s).priority == ["jqdata", "qmt"]
 
 
 def test_loading_does_not_import_the_vendor_clients():
@@ -73,4 +71,5 @@ def test_schedules_and_sensors_are_defined():
     schedules = {s.name for s in d.schedules}
     sensors = {s.name for s in d.sensors}
     assert {"market_close_schedule", "reference_daily_schedule", "index_weights_weekly_schedule"} <= schedules
-    assert {"financial_reports_sensor", "heal_backup_partitions", "run_failure_alert"} <= sensors
+    assert {"financial_reports_sensor", "heal_backup_partitions", "run_failure_alert", "capture_heartbeat"} <= sensors
+    assert "ticks_seal_schedule" in schedules

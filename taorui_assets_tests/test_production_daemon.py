@@ -51,7 +51,7 @@ def production(pg, mongo_server_uri, tmp_path_factory):
     """(instance, repository, daemon): the daemon runs until the module's tests are done."""
     home = tmp_path_factory.mktemp("dagster_home")
     render_instance(home)
-    env = {**pg.env, "DAGSTER_HOME": str(home), "TAORUI_MONGO_URI": mongo_server_uri,
+    env = {**pg.env, "DAGSTER_HOME": str(home), "TAORUI_MONGO_URI": mongo_server_uri, "TAORUI_SOURCE": "sim",
            "TAORUI_MONGO_DB": f"t_prod_{uuid.uuid4().hex[:8]}", "TAORUI_SIM_STOCKS": "20"}
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
@@ -210,7 +210,8 @@ def test_definitions_validate_against_the_production_instance(pg, tmp_path, targ
     home.mkdir()
     (home / "dagster.yaml").write_text((ROOT / "deploy" / "dagster.yaml").read_text())
     env = {**os.environ, **pg.env, "DAGSTER_PG_DB": db, "DAGSTER_HOME": str(home),
-           "TAORUI_MONGO_URI": "mongodb://127.0.0.1:1/?directConnection=true"}  # validation does not connect
+           "TAORUI_MONGO_URI": "mongodb://127.0.0.1:1/?directConnection=true",  # validation does not connect
+           "TAORUI_SOURCE": "sim"}  # a real database needs a named source
     out = subprocess.run([bin_path("dagster"), "definitions", "validate", *target], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]

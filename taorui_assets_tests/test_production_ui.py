@@ -55,7 +55,8 @@ def _alive(p: psutil.Process) -> bool:
 
 def test_ui_runs_webserver_and_daemon_and_sigterm_stops_them_all(mongo_server_uri, tmp_path):
     port = free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster"), "TAORUI_MONGO_URI": mongo_server_uri}
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster"), "TAORUI_MONGO_URI": mongo_server_uri,
+           "TAORUI_SOURCE": "sim"}
     # The parent script ignores SIGINT (as `trap '' INT` or a background job does) and execs the UI.
     script = 'trap "" INT; exec "$0" -m taorui_assets.cli ui --port "$1"'
     ui = subprocess.Popen(["bash", "-c", script, sys.executable, str(port)], cwd=ROOT, env=env,

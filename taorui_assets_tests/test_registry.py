@@ -147,7 +147,7 @@ def test_every_asset_is_scheduled_except_by_hand_ones(repo):
 
 
 def test_the_manual_daily_job_holds_every_trading_day_asset(repo):
-    trading = {a for s in SPECS if s.partitions == datasets.TRADING_DAY
+    trading = {a for s in datasets.fetched(datasets.TRADING_DAY)
                for a in s.assets + ([s.reconciliation_asset] if s.reconcile else [])}
     assert job_assets(repo, "daily_datasets") == trading
 
@@ -183,12 +183,12 @@ def test_cli_summary_counts_every_collection():
 
 def test_harness_lists_come_from_the_registry():
     names = [a.key.to_user_string() for a in harness.DAILY]
-    assert names == [a for s in SPECS if s.partitions == datasets.TRADING_DAY for a in s.assets]
+    assert names == [a for s in datasets.fetched(datasets.TRADING_DAY) for a in s.assets]
     assert [a.key.to_user_string() for a in harness.YEARLY] == ["trading_calendar"]
     assert [a.key.to_user_string() for a in harness.QUARTERLY] == ["financial_statements"]
     assert {k.name for c in harness.DAILY_CHECKS for k in c.check_keys} == {
         "daily_bars_complete", "daily_bars_sane", "minute_bars_1m_match_daily", "minute_bars_5m_match_daily"}
-    assert harness.COLLECTIONS == datasets.collections()
+    assert harness.COLLECTIONS == [s.collection for s in SPECS if not s.captured]
 
 
 # ----------------------------------------------------------------------------- quarters

@@ -1,6 +1,6 @@
 """Chat alert on every failed run of this code location.
 
-Configured by environment, read at each tick so a redeploy is not needed to change it:
+Configured by settings (``taorui_assets.settings``, read at each tick):
 ``TAORUI_ALERT_WEBHOOK_URL`` (holds the robot's access token; never logged),
 ``TAORUI_ALERT_KIND`` = dingtalk | wecom | feishu (guessed from the host when unset),
 ``TAORUI_UI_URL`` (optional, prefixes the ``/runs/<run_id>`` link).
@@ -8,44 +8,38 @@ Configured by environment, read at each tick so a redeploy is not needed to chan
 from __future__ import annotations
 
 import logging
-import os
-import urllib.parse
 from typing import Mapping, Optional
 
 import dagster as dg
 
+from taorui_assets import settings
 from taorui_assets.lib import alerts
 
-_HOST_KINDS = {"dingtalk.com": "dingtalk", "qyapi.weixin.qq.com": "wecom", "feishu.cn": "feishu",
-               "larksuite.com": "feishu"}
 _warned_unconfigured = False
 
 
 def webhook_kind(url: str, configured: Optional[str]) -> str:
-    if configured:
-        kind = configured.strip().lower()
-        if kind not in alerts.KINDS:
-            raise ValueError(f"TAORUI_ALERT_KIND must be one of {', '.join(alerts.KINDS)}; got {configured!r}")
-        return kind
-    host = urllib.parse.urlsplit(url).hostname or ""
-    for suffix, kind in _HOST_KINDS.items():
-        if host == suffix or host.endswith("." + suffix):
-            return kind
-    raise ValueError(f"set TAORUI_ALERT_KIND ({', '.join(alerts.KINDS)}): cannot tell it from the webhook host")
+    """The chat of ``url`` (``TAORUI_ALERT_KIND``, else from the host); ConfigError when unknown."""
+    kind = settings.alert_kind(url, configured)
+    if kind is None:
+        raise settings.ConfigError("TAORUI_ALERT_WEBHOOK_URL is not set: there is no webhook; set it")
+    return kind
 
 
-def send_alert(failure: alerts.Failure, log: logging.Logger, env: Mapping[str, str] = os.environ) -> bool:
-    """Posts ``failure`` to the configured webhook. Returns whether it was delivered; a webhook
-    that fails is logged as a warning, never raised, so one bad robot cannot wedge the sensor."""
+def send_alert(failure: alerts.Failure, log: logging.Logger, env: Optional[Mapping[str, str]] = None) -> bool:
+    """Posts ``failure`` to the configured webhook (settings from ``env``, default the process's).
+    Returns whether it was delivered; a webhook that fails is logged as a warning, never
+    raised, so one bad robot cannot wedge the sensor."""
     global _warned_unconfigured
-    url = env.get("TAORUI_ALERT_WEBHOOK_URL", "").strip()
+    s = settings.load(env)
+    url = s.alert_webhook_url
     if not url:
         if not _warned_unconfigured:
             log.info("run-failure alerts are off: TAORUI_ALERT_WEBHOOK_URL is not set")
             _warned_unconfigured = True
         return False
-    kind = webhook_kind(url, env.get("TAORUI_ALERT_KIND"))
-    text = alerts.message(failure, env.get("TAORUI_UI_URL", ""))
+    kind = s.alert_kind
+    text = alerts.message(failure, s.ui_url)
     try:
         alerts.post(url, alerts.body(kind, text))
     except alerts.AlertError as err:

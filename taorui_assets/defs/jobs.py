@@ -2,7 +2,8 @@
 
 - one job per schedule (``datasets.SCHEDULES``): every asset whose spec names that schedule,
   with its reconciliation asset and checks; the schedules and sensors launch these;
-- ``daily_datasets``: every trading-day asset, for one day by hand (``scripts/run``).
+- ``daily_datasets``: every trading-day asset fetched from a source (not the captured ``ticks``),
+  for one day by hand (``scripts/run``).
 """
 import dagster as dg
 
@@ -19,7 +20,9 @@ JOBS: dict = {
 }
 
 daily_datasets_job = dg.define_asset_job(
-    "daily_datasets", selection=dg.AssetSelection.tag(PARTITIONS_TAG, datasets.TRADING_DAY),
+    "daily_datasets",
+    selection=dg.AssetSelection.tag(PARTITIONS_TAG, datasets.TRADING_DAY)
+    - dg.AssetSelection.assets(*[a for s in datasets.SPECS if s.captured for a in s.assets]),
     description="Every trading-day dataset for one trading day, with its checks and reconciliation.",
 )
 

@@ -1,64 +1,69 @@
-import os
+"""The resources, built from the settings when the definitions load.
 
+Secrets reach the resources as ``dg.EnvVar``: Dagster resolves them when a run starts and
+the UI shows the variable's name, never its value. ``taorui_assets.settings`` has already
+checked that they are set where they are required.
+"""
 import dagster as dg
 
+from taorui_assets import settings
 from taorui_assets.resources.jqdata import JQDataResource
 from taorui_assets.resources.mongo import MongoPartitionIOManager, MongoResource
 from taorui_assets.resources.qmt import QmtResource
 from taorui_assets.resources.source_router import SourceRouterResource
 from taorui_assets.resources.sources import MarketSourceResource, SimResource
 
-SOURCES = ("sim", "qmt", "jqdata", "router")
+SOURCES = settings.SOURCES
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
+def _secret(name: str, value: str):
+    """``dg.EnvVar(name)`` when set, else "" (the source then says what is missing, and the
+    router falls back to the other source instead of failing to start)."""
+    return dg.EnvVar(name) if value else ""
 
 
-def qmt_from_env() -> QmtResource:
-    mode = _env("TAORUI_QMT_MODE", "token")
+def qmt(s: settings.Settings) -> QmtResource:
     return QmtResource(
-        mode=mode,
-        token=dg.EnvVar("QMT_TOKEN") if mode == "token" else "",
-        vip_servers=[s for s in _env("TAORUI_QMT_VIP_SERVERS", "").split(",") if s],
-        data_home_dir=_env("TAORUI_QMT_DATA_DIR", ".taorui/qmt"),
-        local_port=int(_env("TAORUI_QMT_PORT", "58610")),
+        mode=s.qmt_mode,
+        token=_secret("QMT_TOKEN", s.qmt_token) if s.qmt_mode == "token" else "",
+        vip_servers=list(s.qmt_vip_servers),
+        data_home_dir=s.qmt_data_dir,
+        local_port=s.qmt_port,
     )
 
 
-def jqdata_from_env() -> JQDataResource:
+def jqdata(s: settings.Settings) -> JQDataResource:
     return JQDataResource(
-        username=dg.EnvVar("JQDATA_USERNAME"), password=dg.EnvVar("JQDATA_PASSWORD"),
-        host=_env("JQDATA_HOST", ""), port=int(_env("JQDATA_PORT", "0")),
+        username=s.jqdata_username, password=_secret("JQDATA_PASSWORD", s.jqdata_password),
+        host=s.jqdata_host, port=s.jqdata_port,
     )
 
 
-def market_source_from_env() -> MarketSourceResource:
-    """``TAORUI_SOURCE`` picks the source: sim (default), qmt, jqdata, or router (QMT primary,
-    JQData backup; order from ``TAORUI_SOURCE_PRIORITY``)."""
-    kind = _env("TAORUI_SOURCE", "sim")
+def market_source(s: settings.Settings) -> MarketSourceResource:
+    """``TAORUI_SOURCE`` picks the source: sim (the embedded demo's default), qmt, jqdata, or
+    router (QMT primary, JQData backup; order from ``TAORUI_SOURCE_PRIORITY``)."""
+    kind = s.require_source()
     if kind == "sim":
-        return SimResource(n_stocks=int(_env("TAORUI_SIM_STOCKS", "300")))
+        return SimResource(n_stocks=s.sim_stocks)
     if kind == "qmt":
-        return qmt_from_env()
+        return qmt(s)
     if kind == "jqdata":
-        return jqdata_from_env()
-    if kind == "router":
-        return SourceRouterResource(
-            qmt=qmt_from_env(), jqdata=jqdata_from_env(),
-            priority=_env("TAORUI_SOURCE_PRIORITY", "qmt,jqdata").split(","),
-            primary_timeout_s=float(_env("TAORUI_PRIMARY_TIMEOUT_S", "120")),
-        )
-    raise ValueError(f"TAORUI_SOURCE={kind!r} is not one of {', '.join(SOURCES)}")
+        return jqdata(s)
+    return SourceRouterResource(qmt=qmt(s), jqdata=jqdata(s), priority=list(s.source_priority),
+                                primary_timeout_s=s.primary_timeout_s)
+
+
+def mongo(s: settings.Settings) -> MongoResource:
+    # The embedded server's URI has no credentials; a configured one may, so it stays an EnvVar
+    # (resolved when a run starts: the definitions load without a database).
+    return MongoResource(uri=s.mongo_uri if s.embedded else dg.EnvVar("TAORUI_MONGO_URI"), database=s.mongo_db)
+
+
+def build(s: settings.Settings) -> dict:
+    db = mongo(s)
+    return {"mongo": db, "mongo_io_manager": MongoPartitionIOManager(mongo=db), "market_source": market_source(s)}
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    mongo = MongoResource(uri=dg.EnvVar("TAORUI_MONGO_URI"), database=_env("TAORUI_MONGO_DB", "taorui"))
-    return dg.Definitions(
-        resources={
-            "mongo": mongo,
-            "mongo_io_manager": MongoPartitionIOManager(mongo=mongo),
-            "market_source": market_source_from_env(),
-        }
-    )
+    return dg.Definitions(resources=build(settings.load()))

@@ -38,6 +38,7 @@ PRE_OPEN = "pre_open"
 WEEKLY = "weekly"
 REPORTS = "reports"
 MANUAL = "manual"
+SEAL = "seal"
 
 # The names are those of the jobs, schedules and sensors in Dagster (and its run history).
 SCHEDULES: dict[str, Schedule] = {
@@ -50,6 +51,8 @@ SCHEDULES: dict[str, Schedule] = {
     REPORTS: Schedule("financial_statements_job", "financial_reports_sensor",
                       "when a source lists new financial-report announcements"),
     MANUAL: Schedule("trading_calendar_job", None, "by hand or scripts/run; known a year ahead"),
+    SEAL: Schedule("ticks_seal", "ticks_seal_schedule",
+                   "trading days 16:30 and 19:30, after the close runs' minute bars"),
 }
 
 OWNERS = ("team:taorui-data",)
@@ -72,6 +75,10 @@ class DatasetSpec:
     reconcile: tuple[str, ...] = ()  # fields a <name>_reconciliation asset compares across sources
     row_key: tuple[str, ...] = ()  # key of one canonical row, when a document holds many (buckets)
     owners: tuple[str, ...] = OWNERS
+    # Written during the session by the capture service (lib/realtime), not fetched from a
+    # source: its asset only seals a captured day, so it stays out of daily_datasets (scripts/run)
+    # and the test harness's daily window, which have no capture behind them.
+    captured: bool = False
 
     def __post_init__(self):
         if not self.collection:
@@ -135,6 +142,10 @@ SPECS: tuple[DatasetSpec, ...] = (
                 healable=True),
     DatasetSpec("money_flow", schemas.MoneyFlow, ("code", "date"), TRADING_DAY, "flows", CLOSE,
                 indexes=(("date",),), codes_checked=True, healable=True),
+    # One bucket document per (code, 1m bar), ticks keyed inside it (lib/realtime/storage.py).
+    DatasetSpec("ticks", schemas.Ticks, ("code", "minute"), TRADING_DAY, "realtime", SEAL,
+                indexes=(("date", "code", "minute"),), fresh=False, captured=True,
+                row_key=("code", "minute", "time")),
 )
 
 DATASETS: dict[str, DatasetSpec] = {s.name: s for s in SPECS}
@@ -158,6 +169,11 @@ def of_asset(asset: str) -> DatasetSpec:
 
 def collections() -> list[str]:
     return [s.collection for s in SPECS]
+
+
+def fetched(partitions: str) -> list[DatasetSpec]:
+    """The datasets of a partitions kind that are fetched from a source (not captured)."""
+    return [s for s in SPECS if s.partitions == partitions and not s.captured]
 
 
 def run_by(schedule: str) -> list[DatasetSpec]:

@@ -238,6 +238,47 @@ class MoneyFlow(pa.DataFrameModel):
         unique = ["code", "date"]
 
 
+class Ticks(pa.DataFrameModel):
+    """Snapshot ticks as the capture stores them (lib/realtime); cumulative volume and amount."""
+    code: Series[str] = F("ticks", "code", str_matches=CODE_PATTERN)
+    date: Series[pd.Timestamp] = F("ticks", "date")
+    minute: Series[pd.Timestamp] = F("ticks", "minute")
+    time: Series[pd.Timestamp] = F("ticks", "time")
+    last_price: Series[float] = F("ticks", "last_price", ge=0)
+    open: Series[float] = F("ticks", "open", ge=0)
+    high: Series[float] = F("ticks", "high", ge=0)
+    low: Series[float] = F("ticks", "low", ge=0)
+    pre_close: Series[float] = F("ticks", "pre_close", ge=0)
+    volume: Series[float] = F("ticks", "volume", ge=0)
+    amount: Series[float] = F("ticks", "amount", ge=0)
+    status: Series[int] = F("ticks", "status")
+    trade_count: Series[int] = F("ticks", "trade_count", ge=0)
+    ask_price1: Series[float] = F("ticks", "ask_price1", ge=0)
+    ask_price2: Series[float] = F("ticks", "ask_price2", ge=0)
+    ask_price3: Series[float] = F("ticks", "ask_price3", ge=0)
+    ask_price4: Series[float] = F("ticks", "ask_price4", ge=0)
+    ask_price5: Series[float] = F("ticks", "ask_price5", ge=0)
+    bid_price1: Series[float] = F("ticks", "bid_price1", ge=0)
+    bid_price2: Series[float] = F("ticks", "bid_price2", ge=0)
+    bid_price3: Series[float] = F("ticks", "bid_price3", ge=0)
+    bid_price4: Series[float] = F("ticks", "bid_price4", ge=0)
+    bid_price5: Series[float] = F("ticks", "bid_price5", ge=0)
+    ask_volume1: Series[float] = F("ticks", "ask_volume1", ge=0)
+    ask_volume2: Series[float] = F("ticks", "ask_volume2", ge=0)
+    ask_volume3: Series[float] = F("ticks", "ask_volume3", ge=0)
+    ask_volume4: Series[float] = F("ticks", "ask_volume4", ge=0)
+    ask_volume5: Series[float] = F("ticks", "ask_volume5", ge=0)
+    bid_volume1: Series[float] = F("ticks", "bid_volume1", ge=0)
+    bid_volume2: Series[float] = F("ticks", "bid_volume2", ge=0)
+    bid_volume3: Series[float] = F("ticks", "bid_volume3", ge=0)
+    bid_volume4: Series[float] = F("ticks", "bid_volume4", ge=0)
+    bid_volume5: Series[float] = F("ticks", "bid_volume5", ge=0)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 def model(dataset: str) -> type[pa.DataFrameModel]:
     """The model of a registered dataset; the registry (lib/datasets.py) names it."""
     from taorui_assets.lib.datasets import get  # imported here: the registry imports this module

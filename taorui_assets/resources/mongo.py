@@ -5,7 +5,6 @@ time, so the code location loads without a reachable database and each step proc
 owns its own connection pool.
 """
 
-import re
 from typing import Optional
 
 import dagster as dg
@@ -16,11 +15,7 @@ from pymongo.errors import OperationFailure
 
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.lib.storage.store import Store, WriteResult
-
-
-def redact(uri: str) -> str:
-    """``mongodb://user:secret@host`` → ``mongodb://***@host``."""
-    return re.sub(r"//[^@/]*@", "//***@", uri)
+from taorui_assets.settings import redact_uri as redact  # noqa: F401 - one redaction for every URI message
 
 
 def connection_problem(exc: Exception) -> str:

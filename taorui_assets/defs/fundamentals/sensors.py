@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Optional
 
 import dagster as dg
 import pandas as pd
 
-from taorui_assets import asof
+from taorui_assets import asof, settings
 from taorui_assets.defs.jobs import job_for
 from taorui_assets.lib import datasets
 from taorui_assets.lib.quarters import quarter_of
@@ -61,13 +60,6 @@ class Plan:
     run_keys: dict[str, str]  # quarter → run key
     cursor: Cursor
     unknown: list[str]  # quarters with news that are not partitions (calendar not extended)
-
-
-def _days(var: str, default: int) -> int:
-    raw = os.environ.get(var, str(default))
-    if not raw.strip().isdigit():
-        raise ValueError(f"{var} must be a whole number of days ≥ 0, got {raw!r}")
-    return int(raw)
 
 
 def window(cursor: Optional[Cursor], today: dt.date, lookback: int, overlap: int) -> tuple[dt.date, dt.date]:
@@ -114,9 +106,10 @@ def plan(announcements: pd.DataFrame, cursor: Optional[Cursor], start: dt.date, 
 )
 def financial_reports_sensor(context: dg.SensorEvaluationContext,
                              market_source: MarketSourceResource) -> dg.SensorResult:
-    overlap = _days("TAORUI_REPORT_OVERLAP_DAYS", 7)
+    s = settings.load()
+    overlap = s.report_overlap_days
     cursor = Cursor.parse(context.cursor)
-    start, end = window(cursor, asof.today(), _days("TAORUI_REPORT_LOOKBACK_DAYS", 30), overlap)
+    start, end = window(cursor, asof.today(), s.report_lookback_days, overlap)
     if start > end:
         return dg.SensorResult(skip_reason=f"cursor {cursor.latest} is after today {end}")
     source = market_source.get_source(log=context.log)

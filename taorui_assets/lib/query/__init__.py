@@ -13,6 +13,7 @@ from taorui_assets.lib.query.connection import (
 from taorui_assets.lib.query.flows import get_billboard_list, get_money_flow
 from taorui_assets.lib.query.fundamentals import balance, cash_flow, get_fundamentals, income, indicator, query
 from taorui_assets.lib.query.prices import get_price
+from taorui_assets.lib.query.ticks import get_current_tick, get_ticks
 from taorui_assets.lib.query.reference import (
     Security, get_all_securities, get_all_trade_days, get_concept_stocks, get_extras, get_index_stocks,
     get_index_weights, get_industry, get_industry_stocks, get_security_info, get_trade_days)
@@ -21,7 +22,7 @@ __all__ = [
     "connect", "disconnect", "get_price", "get_bars", "get_trade_days", "get_all_trade_days",
     "get_all_securities", "get_security_info", "get_extras", "get_industry_stocks",
     "get_concept_stocks", "get_industry", "get_index_stocks", "get_index_weights",
-    "get_billboard_list", "get_money_flow", "get_fundamentals", "query", "balance", "income",
+    "get_ticks", "get_current_tick", "get_billboard_list", "get_money_flow", "get_fundamentals", "query", "balance", "income",
     "cash_flow", "indicator", "Security", "QueryError", "NotConnectedError", "ParamsError",
     "UnknownSecurityError", "OutOfRangeError",
 ]

@@ -1,12 +1,12 @@
 """The read API's MongoDB connection, errors and the argument parsing all functions share.
 
-The client is created on the first call (from ``TAORUI_MONGO_URI`` / ``TAORUI_MONGO_DB``)
-or by :func:`connect`, so importing the API never touches the network.
+The client is created on the first call (from ``TAORUI_MONGO_URI`` / ``TAORUI_MONGO_DB``,
+read through ``taorui_assets.settings`` then) or by :func:`connect`, so importing the API
+never touches the network.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from typing import Iterable, Optional
 
@@ -14,9 +14,10 @@ import pandas as pd
 from pymongo import ASCENDING, DESCENDING, MongoClient
 from pymongo.database import Database
 
+from taorui_assets import settings
 from taorui_assets.lib import codes as C
 
-DEFAULT_DB = "taorui"
+DEFAULT_DB = settings.default("TAORUI_MONGO_DB")
 
 
 class QueryError(Exception):
@@ -48,15 +49,17 @@ def connect(uri: Optional[str] = None, database: Optional[str] = None,
     """Point the API at a MongoDB (replaces any earlier connection); returns the database."""
     with _lock:
         _close_locked()
+        # The settings only when something is not given (a bad unrelated setting then stays out of the way).
+        configured = settings.load() if (client is None and not uri) or not database else None
         if client is None:
-            uri = uri or os.environ.get("TAORUI_MONGO_URI")
+            uri = uri or configured.mongo_uri
             if not uri:
                 raise NotConnectedError(
                     "the query API has no database: set TAORUI_MONGO_URI (and TAORUI_MONGO_DB, "
                     f"default {DEFAULT_DB!r}) or call taorui_assets.query.connect(uri, database)")
             client = MongoClient(uri, tz_aware=False, serverSelectionTimeoutMS=10_000)
             _state["owned"] = True
-        name = database or os.environ.get("TAORUI_MONGO_DB") or DEFAULT_DB
+        name = database or configured.mongo_db
         _state["client"], _state["db"] = client, client[name]
         return _state["db"]
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from taorui_assets.lib.query import bars
 from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor, average, check_fq
+from taorui_assets.lib.query.ticks import live_minutes
 from taorui_assets.lib.query.connection import (
     OutOfRangeError, ParamsError, as_list, check_calendar, check_span, jq, known_codes, qmt,
     stored_span, trading_days, when)
@@ -102,16 +103,18 @@ def _days(period: str, start, end: pd.Timestamp, count) -> tuple[list[pd.Timesta
     if period == "1d" or not count:
         days = trading_days(None if count else start.normalize(), end.normalize(),
                             int(count) if count else None)
-        if days:
-            check_span(dataset, days[0], days[-1], query, what="get_price")
+        stored = days[:-1] if period == "1m" and days and _live_today(days[-1]) else days
+        if stored:  # today's 1m bars may still be live ones (lib/query/ticks.py, issue 12)
+            check_span(dataset, stored[0], stored[-1], query, what="get_price")
         return days, False
     # count is in bars: enough days to hold them (the end day may be cut intraday)
     need = math.ceil(int(count) / BARS_PER_DAY[period]) + 1
     days = trading_days(None, end.normalize(), need)
     first, _last = stored_span(dataset, query)
     kept = [d for d in days if d >= first]
-    if kept:
-        check_span(dataset, kept[0], kept[-1], query, what="get_price")
+    stored = kept[:-1] if period == "1m" and kept and _live_today(kept[-1]) else kept
+    if stored:
+        check_span(dataset, stored[0], stored[-1], query, what="get_price")
     return kept, len(kept) < len(days)
 
 
@@ -125,8 +128,20 @@ def _daily(codes: list[str], days: list[pd.Timestamp], skip_paused: bool) -> pd.
     return frame.rename(columns={"date": "time"}).assign(date=frame["date"]).reset_index(drop=True)
 
 
+def _live_today(day: pd.Timestamp) -> bool:
+    """Today, whose 1m bars come from the capture until the minute_bars partition exists."""
+    from taorui_assets.lib.query.connection import today
+
+    return day.date() == today()
+
+
 def _minutes(codes, days, period, start, end, count, skip_paused, clipped) -> pd.DataFrame:
     mins = bars.minutes(codes, days, period)
+    if period == "1m" and days and _live_today(days[-1]):  # during the session: the capture's bars
+        live = live_minutes(codes, days[-1])
+        if len(live):
+            live = live[mins.columns]
+            mins = live if mins.empty else pd.concat([mins, live], ignore_index=True)
     mins["paused"] = 0.0
     day_bars = bars.daily(codes, days, ["close", "pre_close", "high_limit", "low_limit", "paused"])
     if not skip_paused:  # a suspended security's bars: the day's close, no volume

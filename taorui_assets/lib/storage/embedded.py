@@ -57,8 +57,9 @@ def _executable() -> str:
 
 class EmbeddedMongo:
     def __init__(self, data_dir: Path, port: int | None = None, log_file: Path | None = None,
-                 extra_args: tuple[str, ...] = (), client_options: dict | None = None):
+                 extra_args: tuple[str, ...] = (), client_options: dict | None = None, cache_size: str = "2G"):
         self.data_dir = Path(data_dir)
+        self.cache_size = cache_size  # TAORUI_EMBEDDED_CACHE, read by the caller from settings
         self.extra_args = tuple(extra_args)
         # How to reach it when extra_args turn on TLS (tls=True, tlsCAFile=...).
         self.client_options = dict(client_options or {})
@@ -79,7 +80,7 @@ class EmbeddedMongo:
         self.proc = subprocess.Popen(
             [_executable(), "--host", "127.0.0.1", "--port", str(self.port),
              "--storage-path", str(self.data_dir), "--log-level", "WARNING",
-             "--cache-size", os.environ.get("TAORUI_EMBEDDED_CACHE", "2G"), *self.extra_args],
+             "--cache-size", self.cache_size, *self.extra_args],
             stdout=log_out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log_out.close()  # the child holds its own copy
@@ -221,8 +222,11 @@ def _terminate(pid: int, timeout: float = 20.0) -> None:
 
 def main() -> None:
     """``python -m taorui_assets.lib.storage.embedded DIR``: run in the foreground, print the URI."""
+    from taorui_assets import settings
+
+    s = settings.load()
     data_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ".taorui/mongo")
-    server = EmbeddedMongo(data_dir, port=int(os.environ.get("TAORUI_MONGO_PORT", "0")) or None).start()
+    server = EmbeddedMongo(data_dir, port=s.embedded_port or None, cache_size=s.embedded_cache).start()
     print(server.uri, flush=True)
     try:
         server.proc.wait()

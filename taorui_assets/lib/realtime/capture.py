@@ -1,0 +1,261 @@
+"""The capture service: feed → journal → batched writer → MongoDB, plus a heartbeat.
+
+    push ──on_batch──► journal (append, fsync per batch) ──► writer thread ──► MongoDB
+                       (counts as received here)             every N ticks or T ms
+
+The feed's callback (``on_batch``) appends the batch to today's journal and wakes the
+writer; it never waits for MongoDB. The writer reads the journal from the last committed
+offset, writes idempotently (storage.py) and commits the offset, so a restart — after a
+clean stop, a crash or ``kill -9`` — replays exactly what is missing.
+
+Failures:
+* MongoDB unreachable: the writer backs off (0.5 s doubling to ``backoff_max_s``), the
+  journal keeps growing, the lag grows; when MongoDB is back it catches up, oldest first.
+  The lag is in the heartbeat document (``capture_heartbeat``) and in the log.
+* The journal cannot be written (disk full…): a CRITICAL log line and an alert, the feed is
+  stopped, what was journaled is flushed, and the process exits non-zero — never a silent drop.
+* SIGTERM/SIGINT: unsubscribe, flush the journal to MongoDB (up to ``stop_timeout_s``) and
+  say what was flushed and what, if anything, is left for the next start.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+import numpy as np
+from pymongo.database import Database
+
+from taorui_assets.lib.realtime.codec import Batch
+from taorui_assets.lib.realtime.feeds import QuoteFeed
+from taorui_assets.lib.realtime.journal import Journal, JournalError
+from taorui_assets.lib.realtime.storage import HEARTBEAT, SH, TickStore
+
+log = logging.getLogger("taorui.capture")
+
+# Defaults. T: a tick waits at most 200 ms for companions before it is written, a fifth of the
+# 1 s p99 lag budget; at the full-market rate that is one push (~5,000 ticks) per write.
+# N: 20,000 ticks (four full-market pushes) caps a write when the writer is behind — a backlog
+# is then written in larger batches in which one bucket update carries several ticks of a code
+# (ops grow with codes, not ticks), so the writer catches up instead of falling further behind.
+BATCH_TICKS = 20_000
+BATCH_MS = 200
+
+
+@dataclass
+class CaptureConfig:
+    journal_dir: Union[str, Path]
+    fsync: Union[str, float] = "batch"
+    batch_ticks: int = BATCH_TICKS
+    batch_ms: int = BATCH_MS
+    backoff_max_s: float = 5.0
+    heartbeat_s: float = 1.0
+    stop_timeout_s: float = 30.0
+
+
+class Capture:
+    def __init__(self, feed: QuoteFeed, db: Database, config: CaptureConfig,
+                 alert: Optional[Callable[[str], None]] = None):
+        self.feed = feed
+        self.db = db
+        self.cfg = config
+        self.alert = alert or (lambda text: None)
+        self.journal = Journal(config.journal_dir, config.fsync)
+        self.store = TickStore(db, feed.source)
+        self.stop_event = threading.Event()
+        self.fatal: Optional[str] = None
+        self.received = 0          # ticks journaled by this process
+        self.written = 0           # ticks written to MongoDB by this process (replay included)
+        self.replayed = 0
+        self.not_captured = 0      # pushed ticks refused after a journal failure
+        self._start_sizes: dict[str, int] = {}
+        self.lags_ms: deque = deque(maxlen=200_000)  # (ticks, lag ms) of committed batches
+        self.mongo_ok = True
+        self.last_error = ""
+        self.started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        self._state_day: Optional[str] = None
+        self._oldest_pending_ns: Optional[int] = None
+        self._last_heartbeat = 0.0
+        self._last_exchange_ms = 0
+
+    # ------------------------------------------------------------ the feed's callback
+    def on_batch(self, batch: Batch) -> None:
+        if not len(batch):
+            return
+        if self.fatal:  # stopping after a journal failure: counted and reported, never silent
+            self.not_captured += len(batch)
+            return
+        day = dt.datetime.fromtimestamp(int(batch.times[0]) / 1000, SH).date().isoformat()
+        try:
+            self.journal.append(day, batch)
+        except JournalError as e:
+            self.not_captured += len(batch)
+            self.fatal = f"{e}; {len(batch)} ticks of this push were NOT captured"
+            log.critical("JOURNAL WRITE FAILED: %s. Stopping the capture.", self.fatal)
+            try:
+                self.alert(f"[taorui] tick capture stopped: {self.fatal}")
+            finally:
+                self.stop_event.set()
+            return
+        self.received += len(batch)
+        self._last_exchange_ms = max(self._last_exchange_ms, int(batch.times.max()))
+
+    # ------------------------------------------------------------ the writer
+    def _pending(self, day: str, max_ticks: int) -> tuple[list[Batch], int]:
+        offset, batches, n = self.journal.committed(day), [], 0
+        end = offset
+        for end, b in self.journal.read(day, offset, max_bytes=max(1 << 20, max_ticks * 400)):
+            batches.append(b)
+            n += len(b)
+            if n >= max_ticks:
+                break
+        return batches, end
+
+    def flush_once(self, force: bool = False) -> int:
+        """Write the oldest uncommitted batches (≤ N ticks) if N ticks or T ms are reached
+        (or ``force``). Returns ticks written; raises on a MongoDB error."""
+        days = self.journal.pending_days()
+        if not days:
+            self._oldest_pending_ns = None
+            return 0
+        day = days[0]
+        batches, end = self._pending(day, self.cfg.batch_ticks)
+        if not batches:
+            return 0
+        n = sum(len(b) for b in batches)
+        oldest = min(b.received_ns for b in batches)
+        self._oldest_pending_ns = oldest
+        if not force and n < self.cfg.batch_ticks and time.time_ns() - oldest < self.cfg.batch_ms * 1e6 \
+                and len(days) == 1:
+            return 0
+        if day != self._state_day:
+            self.store.load_state(dt.date.fromisoformat(day))
+            self._state_day = day
+        self.store.write(batches)
+        self.journal.commit(day, end)
+        if end <= self._start_sizes.get(day, 0):
+            self.replayed += n
+        done = time.time_ns()
+        for b in batches:
+            self.lags_ms.append((len(b), (done - b.received_ns) / 1e6))
+        self.written += n
+        self._oldest_pending_ns = None
+        return n
+
+    def _write_with_backoff(self, force: bool = False) -> int:
+        delay = 0.5
+        while True:
+            try:
+                n = self.flush_once(force)
+                if not self.mongo_ok:
+                    log.warning("MongoDB is back: catching up from the journal")
+                self.mongo_ok, self.last_error = True, ""
+                return n
+            except JournalError:
+                raise
+            except Exception as e:  # noqa: BLE001 - pymongo's errors: keep journaling, retry
+                self.mongo_ok, self.last_error = False, f"{type(e).__name__}: {str(e)[:200]}"
+                log.warning("MongoDB write failed (%s); journaling continues, lag %.1fs, retry in %.1fs",
+                            self.last_error, self.lag_s(), delay)
+                self.stop_event.wait(delay)
+                # Stopping: give up at once while running, or at the drain's deadline.
+                if self.stop_event.is_set() and (self._give_up_at is None or time.monotonic() > self._give_up_at):
+                    return 0
+                delay = min(delay * 2, self.cfg.backoff_max_s)
+
+    _give_up_at: Optional[float] = None
+
+    def lag_s(self) -> float:
+        """Age of the oldest tick received but not yet in MongoDB (0 when caught up)."""
+        return 0.0 if self._oldest_pending_ns is None else max(0.0, (time.time_ns() - self._oldest_pending_ns) / 1e9)
+
+    def lag_percentiles(self) -> tuple[float, float]:
+        if not self.lags_ms:
+            return 0.0, 0.0
+        w = np.array([n for n, _l in self.lags_ms], dtype=float)
+        lag = np.array([l for _n, l in self.lags_ms])
+        order = np.argsort(lag)
+        cum = np.cumsum(w[order]) / w.sum()
+        return float(lag[order][np.searchsorted(cum, 0.5)]), float(lag[order][min(np.searchsorted(cum, 0.99), len(lag) - 1)])
+
+    def heartbeat(self, state: str = "running", force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_heartbeat < self.cfg.heartbeat_s:
+            return
+        self._last_heartbeat = now
+        p50, p99 = self.lag_percentiles()
+        pending = sum(self.journal.size(d) - self.journal.committed(d) for d in self.journal.days())
+        doc = {"state": state, "feed": self.feed.name, "host": socket.gethostname(), "pid": os.getpid(),
+               "started_at": self.started_at, "updated_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+               "received_ticks": self.received, "written_ticks": self.written, "pending_bytes": int(pending),
+               "lag_s": round(self.lag_s(), 3), "lag_p50_ms": round(p50, 1), "lag_p99_ms": round(p99, 1),
+               "last_exchange_time": (dt.datetime.fromtimestamp(self._last_exchange_ms / 1000, SH).replace(tzinfo=None)
+                                      if self._last_exchange_ms else None),
+               "mongo_ok": self.mongo_ok, "last_error": self.last_error, "fatal": self.fatal or "",
+               "journal_dir": str(self.cfg.journal_dir)}
+        try:
+            self.db[HEARTBEAT].replace_one({"_id": "capture"}, doc, upsert=True)
+        except Exception:  # noqa: BLE001 - MongoDB down: the stale heartbeat is itself the signal
+            pass
+
+    # ------------------------------------------------------------ running
+    def run(self, install_signals: bool = True) -> int:
+        """Run until SIGTERM/SIGINT, a journal failure, or the feed finishing. Returns the exit code."""
+        if install_signals:
+            import signal
+
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda signum, frame: self.stop_event.set())
+        backlog = self.journal.pending_days()
+        if backlog:
+            # Subscribe first, so no push is missed while the backlog is written (oldest first).
+            self._start_sizes = {d: self.journal.size(d) for d in backlog}
+            log.info("replaying the journal from the last committed offset: %s",
+                     ", ".join(f"{d} ({self.journal.size(d) - self.journal.committed(d):,} bytes)" for d in backlog))
+        self.feed.start(self.on_batch)
+        log.info("capture running: feed %s, journal %s (fsync %s), batches of %d ticks or %d ms",
+                 self.feed.name, self.cfg.journal_dir, self.cfg.fsync, self.cfg.batch_ticks, self.cfg.batch_ms)
+        try:
+            while not self.stop_event.is_set():
+                n = self._write_with_backoff()
+                self.heartbeat()
+                if self.feed.finished() and not self.journal.pending_days():
+                    log.info("the feed has finished the session")
+                    break
+                if n == 0:
+                    with self.journal.appended:
+                        self.journal.appended.wait(self.cfg.batch_ms / 1000 / 2)
+        finally:
+            self.feed.stop()
+            code = self._drain()
+        return code
+
+    def _drain(self) -> int:
+        before = self.written
+        self._give_up_at = time.monotonic() + self.cfg.stop_timeout_s
+        while self.journal.pending_days() and time.monotonic() < self._give_up_at:
+            self._write_with_backoff(force=True)
+        left = sum(self.journal.size(d) - self.journal.committed(d) for d in self.journal.days())
+        state = "journal_failed" if self.fatal else "stopped"
+        self.heartbeat(state, force=True)
+        p50, p99 = self.lag_percentiles()
+        msg = (f"capture stopped: {self.received:,} ticks received and journaled, {self.written:,} written to MongoDB "
+               f"({self.replayed:,} replayed from before this start, {self.written - before:,} flushed while stopping); "
+               + (f"{self.not_captured:,} pushed ticks NOT captured (journal failure); " if self.not_captured else "")
+               + f"lag p50 {p50:.0f} ms, p99 {p99:.0f} ms; ")
+        msg += ("journal fully committed" if left == 0 else
+                f"{left:,} journal bytes NOT yet in MongoDB — they are replayed at the next start")
+        log.info(msg)
+        print(f"[taorui] {msg}", flush=True)
+        self.journal.close()
+        if self.fatal:
+            print(f"[taorui] ERROR: {self.fatal}", flush=True)
+            return 3
+        return 0 if left == 0 else 4
