@@ -89,12 +89,15 @@ def trading_days_between(start: str, end: str) -> list[str]:
 
 
 def daily_asset_keys(asset_graph) -> list:
-    """Every trading-day asset: the datasets and their reconciliation (their checks come along)."""
+    """Every trading-day asset that backfills ranges of days (ranges.BACKFILL_POLICY): the datasets
+    and their reconciliation, with their checks. Not the sealed ``ticks`` of the capture: history
+    has no journal to seal."""
     from taorui_assets.dataset_asset import PARTITIONS_TAG
     from taorui_assets.lib.datasets import TRADING_DAY
 
     return sorted((k for k in asset_graph.get_all_asset_keys()
-                   if asset_graph.get(k).tags.get(PARTITIONS_TAG) == TRADING_DAY),
+                   if asset_graph.get(k).tags.get(PARTITIONS_TAG) == TRADING_DAY
+                   and asset_graph.get(k).backfill_policy is not None),
                   key=lambda k: k.to_user_string())
 
 
