@@ -143,10 +143,13 @@ def run(args) -> int:
         runner = LocalRunner(instance, ROOT / "workspace.yaml")
         days = window(args.days, args.end)
         years = sorted({d[:4] for d in days})
-        quarters = ended_before(dt.date.fromisoformat(days[-1]))
+        # the valuation's TTM of the first day needs the same quarter a year before: 8 quarters back
+        quarters = sorted(set(ended_before(dt.date.fromisoformat(days[0]), 8))
+                          | set(ended_before(dt.date.fromisoformat(days[-1]))))
         plan = [("trading_calendar_job", y) for y in years]
-        plan += [("daily_datasets", d) for d in days]
+        # statements first: each day's valuation is computed from those known on the day
         plan += [("financial_statements_job", q) for q in quarters]
+        plan += [("daily_datasets", d) for d in days]
         say(f"window {days[0]}..{days[-1]} ({len(days)} trading days), calendar {years}, statements {quarters}")
         quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
         passed = failed = 0

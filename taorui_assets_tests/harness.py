@@ -56,8 +56,9 @@ def materialize_window(days: list[str], res: dict, year: str | None = None, quar
     results = []
     if year:
         results.append(materialize(YEARLY, YEARLY_CHECKS, year, res))
-    results += [materialize(DAILY, DAILY_CHECKS, d, res) for d in days]
+    # statements before the days: each day's valuation is computed from those known on the day
     results += [materialize(QUARTERLY, QUARTERLY_CHECKS, q, res) for q in quarters]
+    results += [materialize(DAILY, DAILY_CHECKS, d, res) for d in days]
     return results
 
 

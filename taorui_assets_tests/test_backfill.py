@@ -18,10 +18,13 @@ from taorui_assets.resources.sources import SimResource
 from taorui_assets_tests import harness
 
 RANGE_TAGS = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+STATEMENTS_QUARTER = "2023Q3"  # published before the March 2024 days of the range tests
 
 
-def _day_by_day(uri: str, db: str, days: list[str], n_stocks: int) -> None:
+def _day_by_day(uri: str, db: str, days: list[str], n_stocks: int, quarters=()) -> None:
     res = harness.resources(uri, db, SimResource(n_stocks=n_stocks))
+    for q in quarters:
+        harness.materialize(harness.QUARTERLY, harness.QUARTERLY_CHECKS, q, res)
     for d in days:
         harness.materialize(harness.DAILY, harness.DAILY_CHECKS, d, res)
 
@@ -41,10 +44,23 @@ def test_every_daily_asset_backfills_ranges_of_days():
     assert defs  # loads
 
 
+def test_every_trading_day_asset_but_the_sealed_ticks_backfills_ranges():
+    """Not only the registry's datasets: the computed valuation, every reconciliation asset."""
+    from taorui_assets.partitions import trading_days
+
+    daily = [a for a in harness._ASSETS.values() if a.partitions_def == trading_days]
+    assert {"valuation", "valuation_reconciliation"} <= {a.key.to_user_string() for a in daily}
+    for a in daily:
+        expected = None if a.key.to_user_string() == "ticks" else ranges.BACKFILL_POLICY
+        assert a.backfill_policy == expected, a.key
+
+
 def test_a_range_run_writes_and_checks_each_day_like_one_day_runs(mongo_uri, mongo_db_name):
     """One run over 5 days = 5 one-day runs: same documents, and every check evaluated per day."""
     days = trading_days_between("2024-03-04", "2024-03-08")
     res = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=20))
+    # statements first (as harness.materialize_window): each day's valuation reads those known on the day
+    harness.materialize(harness.QUARTERLY, harness.QUARTERLY_CHECKS, STATEMENTS_QUARTER, res)
     result = dg.materialize([*harness.DAILY, *harness.DAILY_CHECKS], resources=res,
                             tags=dict(zip(RANGE_TAGS, (days[0], days[-1]))))
     assert result.success
@@ -62,7 +78,7 @@ def test_a_range_run_writes_and_checks_each_day_like_one_day_runs(mongo_uri, mon
 
     other = f"t_{uuid.uuid4().hex[:10]}"
     try:
-        _day_by_day(mongo_uri, other, days, 20)
+        _day_by_day(mongo_uri, other, days, 20, quarters=[STATEMENTS_QUARTER])
         assert harness.snapshot(mongo_uri, other) == ranged
     finally:
         with MongoClient(mongo_uri) as c:

@@ -66,7 +66,8 @@ def test_run_killed_with_sigkill_ends_failed_with_the_reason(history):
     failure = [e for e in instance.all_logs(killed) if e.dagster_event and e.dagster_event.is_run_failure]
     assert len(failure) == 1 and "Interrupted: the scripts/run process" in failure[0].dagster_event.message
     # The progress lines and the summary are still printed.
-    assert "[2/6] daily_datasets" in out and "asset checks:" in out and "documents per collection" in out
+    # calendar, 8 statement quarters (the valuation's TTM reaches a year back), then the day
+    assert "[10/10] daily_datasets" in out and "asset checks:" in out and "documents per collection" in out
 
 
 JOB_RUNS = """
@@ -87,7 +88,7 @@ def test_cli_runs_are_listed_under_their_jobs(history):
     instance, killed, _ = history
     with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[str(ROOT / "workspace.yaml")])) as process:
         context = process.create_request_context()
-        for job, n in [("trading_calendar_job", 2), ("daily_datasets", 2), ("financial_statements_job", 4)]:
+        for job, n in [("trading_calendar_job", 2), ("daily_datasets", 2), ("financial_statements_job", 16)]:
             answer = execute_dagster_graphql(context, JOB_RUNS, {"job": job}).data["pipelineOrError"]
             assert answer["__typename"] == "Pipeline"
             assert len(answer["runs"]) == n, (job, answer)  # the job page's run list

@@ -158,10 +158,8 @@ def test_code_error_is_value_error():
         "430047.SH",  # BSE prefix on SH
         "399006.SH",  # SZ index prefix on SH
         "000300.BJ",
-        "510300.SH",  # ETF: not an A-share stock or index
-        "159919.SZ",  # ETF
-        "110030.SH",  # convertible bond
-        "123456.SZ",
+        "204001.SH",  # repo (ETFs, LOFs and convertible bonds: test_sim_securities.py)
+        "131810.SZ",  # repo
     ],
 )
 def test_board_rejects_non_a_share(code):
@@ -260,4 +258,6 @@ def test_limit_prices_returns_floats():
 
 def test_limit_prices_unknown_board():
     with pytest.raises(ValueError):
-        codes.limit_prices(10.0, INDEX, False)
+        codes.limit_prices(10.0, "nope", False)
+    # an index has no limit (issue 13): NaN, not an error
+    assert all(x != x for x in codes.limit_prices(10.0, INDEX, False))

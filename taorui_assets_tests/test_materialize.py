@@ -43,7 +43,7 @@ def test_window_materializes_with_every_check_passing(res, mongo_uri, mongo_db_n
         assert db.minute_bars.count_documents({"period": "1m"}) == traded
         assert all(d["bars"] == 240 for d in db.minute_bars.find({"period": "1m"}, {"bars": 1}))
         assert all(d["bars"] == 48 for d in db.minute_bars.find({"period": "5m"}, {"bars": 1}))
-    meta = results[1].asset_materializations_for_node("daily_bars")[0].metadata
+    meta = results[2].asset_materializations_for_node("daily_bars")[0].metadata  # year, quarter, then days
     assert meta["source"].value == "sim" and meta["dagster/row_count"].value > 0
 
 

@@ -86,7 +86,8 @@ def test_trading_calendar(sim):
 
 def test_fake_emits_auction_bar_and_lots(sim):
     fake, _src = make(sim)
-    code = sim.daily_bars(END).query("not paused")["code"].iloc[0]
+    stocks = set(sim.instruments(END).query("type == 'stock'")["code"])  # stock volume is in lots
+    code = sim.daily_bars(END).query("not paused and code in @stocks")["code"].iloc[0]
     fake.xtdata.connect(port=58610)
     m = fake.xtdata.get_market_data_ex([], [code], period="1m", start_time="20261124000000",
                                        end_time="20261124235959")[code]
@@ -104,7 +105,8 @@ def test_non_trading_day_is_empty_without_calls(sim):
 # ------------------------------------------------------------------ row counts
 def test_zero_rows_for_a_trading_security_raises(sim):
     fake, src = make(sim)
-    code = sim.daily_bars(END).query("not paused")["code"].iloc[0]
+    stocks = set(sim.instruments(END).query("type == 'stock'")["code"])  # money flow: a stock dataset
+    code = sim.daily_bars(END).query("not paused and code in @stocks")["code"].iloc[0]
     fake.empty_codes.add(code)
     with pytest.raises(EmptyAnswerError, match=code):
         src.daily_bars(END)

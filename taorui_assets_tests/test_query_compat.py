@@ -244,3 +244,56 @@ def test_wide_requests_filter_the_day_instead_of_a_long_in(apis, monkeypatch):
     same(apis, "get_extras", "is_st", MIXED, start_date=FIRST, end_date=LAST)
     every = apis[0].get_billboard_list(None, start_date=FIRST, end_date=LAST)
     same(apis, "get_billboard_list", list(every["code"].unique()[:3]), start_date=FIRST, end_date=LAST)
+
+
+# ----------------------------------------------- issue 13 part 1: indexes, ETFs, LOFs, bonds
+def _of_type(apis, kind):
+    return list(apis[0].get_all_securities([kind], LAST).index)
+
+
+@pytest.mark.parametrize("types", [["stock"], ["index"], ["etf"], ["lof"], ["fund"], ["conbond"],
+                                   ["stock", "index", "etf", "lof", "conbond"]], ids=str)
+@pytest.mark.parametrize("date", [None, FIRST, LAST])
+def test_get_all_securities_of_each_type(apis, types, date):
+    a = same(apis, "get_all_securities", types, date)
+    assert set(a["type"]) <= ({"etf", "lof"} if types == ["fund"] else set(types))
+
+
+def test_the_benchmark_indexes_are_served(apis):
+    indexes = set(_of_type(apis, "index"))
+    assert {"000001.XSHG", "000300.XSHG", "000905.XSHG", "000852.XSHG", "000016.XSHG", "000688.XSHG",
+            "399001.XSHE", "399006.XSHE"} <= indexes
+    assert {"899050.BJSE"} <= indexes  # weights stored
+
+
+@pytest.mark.parametrize("fq", [None, "pre", "post"])
+@pytest.mark.parametrize("frequency", ["daily", "1m", "5m"])
+def test_get_price_index_and_etf(apis, fq, frequency):
+    etf = _of_type(apis, "etf")[0]
+    same(apis, "get_price", ["000300.XSHG", etf], start_date=FIRST, end_date=f"{LAST} 15:00:00",
+         frequency=frequency, fq=fq, panel=False, fields=ALL_FIELDS)
+    same(apis, "get_price", "000300.XSHG", start_date=FIRST, end_date=LAST, fq=fq)
+    same(apis, "get_price", etf, start_date=FIRST, end_date=LAST, fq=fq, fields=ALL_FIELDS)
+
+
+def test_get_price_lof_and_convertible_bond(apis):
+    codes = _of_type(apis, "lof")[:1] + _of_type(apis, "conbond")
+    same(apis, "get_price", codes, start_date=FIRST, end_date=LAST, fq=None, panel=False, fields=ALL_FIELDS)
+
+
+def test_index_has_no_limits_and_bond_first_day(apis):
+    ours = apis[1]
+    idx = ours.get_price("000300.XSHG", start_date=FIRST, end_date=LAST, fq=None, fields=["high_limit", "low_limit"])
+    assert idx.isna().all().all()  # indexes have no price limit
+    etf = ours.get_price(_of_type(apis, "etf")[0], start_date=LAST, end_date=LAST, fq=None,
+                         fields=["pre_close", "high_limit"])
+    assert etf["high_limit"].iloc[0] == pytest.approx(round(etf["pre_close"].iloc[0] * 1.1, 3), abs=1e-9)
+    new = ours.get_all_securities(["conbond"], LAST)
+    first = new[new["start_date"] == pd.Timestamp("2026-11-20")].index
+    assert len(first), "the simulated market lists a convertible bond on 2026-11-20"
+    p = ours.get_price(first[0], start_date="2026-11-20", end_date="2026-11-23", fq=None,
+                       fields=["pre_close", "high_limit", "low_limit"])
+    assert list(p.iloc[0]) == [100.0, 157.3, 56.7]  # listing day: +57.3% / -43.3% of the issue price
+    pre = p["pre_close"].iloc[1]
+    assert p["high_limit"].iloc[1] == pytest.approx(round(pre * 1.2, 3)) and \
+        p["low_limit"].iloc[1] == pytest.approx(round(pre * 0.8, 3))

@@ -38,7 +38,10 @@ def _truth_shares(sim) -> pd.DataFrame:
 
 
 def _truth_fundamentals(sim):
-    truth = pd.concat([sim.financial_statements(q, END) for q in QUARTERS], ignore_index=True)
+    from taorui_assets.lib.sources.jqdata_normalize import statements_coverage
+
+    # the window is materialized through the JQData path, which carries JQData's columns only
+    truth = statements_coverage(pd.concat([sim.financial_statements(q, END) for q in QUARTERS], ignore_index=True))
     shares = _truth_shares(sim)
 
     def get_fundamentals(sql):
@@ -96,6 +99,55 @@ def test_get_fundamentals(apis, name, when):
     a = ours.get_fundamentals(_queries(ours)[name], **when)
     assert len(b) > 0
     pd.testing.assert_frame_equal(a, b)
+
+
+def _full_queries(lib):
+    """Columns of the full tables: detail lines, a JQData-only column (NULL) and derived indicators."""
+    b, i, c, ind = lib.balance, lib.income, lib.cash_flow, lib.indicator
+    return {
+        "balance": lib.query(b.code, b.fixed_assets, b.good_will, b.contract_assets, b.paidin_capital,
+                             b.retained_profit, b.total_sheet_owner_equities).filter(b.fixed_assets > 0),
+        "income": lib.query(i.code, i.operating_cost, i.sale_expense, i.income_tax_expense,
+                            i.credit_impairment_loss, i.minority_profit),
+        "cash_flow": lib.query(c.code, c.subtotal_operate_cash_inflow, c.borrowing_repayment,
+                               c.cash_and_equivalents_at_end).order_by(c.code).limit(30),
+        "indicator": lib.query(ind.code, ind.gross_profit_margin, ind.ocf_to_revenue, ind.inc_return,
+                               ind.expense_to_total_revenue, ind.inc_revenue_year_on_year),
+    }
+
+
+@pytest.mark.parametrize("name", ["balance", "income", "cash_flow", "indicator"])
+@pytest.mark.parametrize("when", [{"date": LAST}, {"statDate": "2026q3"}, {"statDate": "2025"}],
+                         ids=["date", "q3", "annual"])
+def test_get_fundamentals_full_tables(apis, name, when):
+    theirs, ours = apis
+    b = theirs.get_fundamentals(_full_queries(theirs)[name], **when)
+    a = ours.get_fundamentals(_full_queries(ours)[name], **when)
+    assert len(b) > 0
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_full_tables_are_the_sim_statements(apis):
+    """Against SimMarket directly: the first published 2026Q1 version (Q1: single quarter = year to date)."""
+    from taorui_assets.lib import codes as C
+    from taorui_assets.lib.sources.sim import SimSource
+
+    ours = apis[1]
+    b, i = ours.balance, ours.income
+    got = ours.get_fundamentals(ours.query(b.code, b.fixed_assets, b.total_sheet_owner_equities, b.total_assets,
+                                           i.operating_cost, i.income_tax_expense), statDate="2026q1")
+    from taorui_assets_tests.test_query_window import N_STOCKS
+
+    sim = SimSource(n_stocks=N_STOCKS).financial_statements("2026Q1", END)
+    first = sim.sort_values("pub_date").drop_duplicates(["code", "statement"], keep="first")
+    bal = first[first["statement"] == "balance"].set_index("code")
+    inc = first[first["statement"] == "income"].set_index("code")
+    got = got.assign(qmt=[C.to_qmt(x) for x in got["code"]]).set_index("qmt")
+    assert len(got) > 50
+    assert (got["fixed_assets"] == bal.loc[got.index, "fix_assets"]).all()
+    assert (got["operating_cost"] == inc.loc[got.index, "operating_cost"]).all()
+    assert (got["income_tax_expense"] == inc.loc[got.index, "inc_tax"]).all()
+    assert (got["total_sheet_owner_equities"] == got["total_assets"]).all()  # the balance sheet balances
 
 
 def test_get_fundamentals_errors(apis):

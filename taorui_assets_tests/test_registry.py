@@ -185,9 +185,11 @@ def test_harness_lists_come_from_the_registry():
     names = [a.key.to_user_string() for a in harness.DAILY]
     assert names == [a for s in datasets.fetched(datasets.TRADING_DAY) for a in s.assets]
     assert [a.key.to_user_string() for a in harness.YEARLY] == ["trading_calendar"]
-    assert [a.key.to_user_string() for a in harness.QUARTERLY] == ["financial_statements"]
+    assert [a.key.to_user_string() for a in harness.QUARTERLY] == [
+        s.name for s in SPECS if s.partitions == datasets.REPORT_QUARTER]
     assert {k.name for c in harness.DAILY_CHECKS for k in c.check_keys} == {
-        "daily_bars_complete", "daily_bars_sane", "minute_bars_1m_match_daily", "minute_bars_5m_match_daily"}
+        "daily_bars_complete", "daily_bars_sane", "minute_bars_1m_match_daily", "minute_bars_5m_match_daily",
+        "valuation_matches_prices"}
     assert harness.COLLECTIONS == [s.collection for s in SPECS if not s.captured]
 
 

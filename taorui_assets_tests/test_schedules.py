@@ -124,7 +124,7 @@ def test_the_factories_take_the_run_times():
 
 
 DAILY = ["instruments", "daily_bars", "minute_bars_1m", "minute_bars_5m", "adj_factors", "sector_membership",
-         "index_weights", "billboard", "northbound_flow", "money_flow"]
+         "index_weights", "billboard", "northbound_flow", "money_flow", "northbound_holdings", "valuation"]
 
 
 def _specs():

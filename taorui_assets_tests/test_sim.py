@@ -101,8 +101,10 @@ def test_universe(mkt):
     inst = mkt.instruments(D)
     stocks = inst[inst["type"] == "stock"]
     assert set(stocks["code"]) == {s.code for s in mkt.listed(D)}
+    # issue 13: the eight benchmark indexes named there, plus every weighted one (899050.BJ)
     assert set(inst.loc[inst["type"] == "index", "code"]) == {
-        "000001.SH", "000300.SH", "000905.SH", "399001.SZ", "399006.SZ", "899050.BJ"}
+        "000001.SH", "000300.SH", "000905.SH", "000852.SH", "000016.SH", "000688.SH",
+        "399001.SZ", "399006.SZ", "899050.BJ"}
     # a stock delisted on 2026-11-12 has bars up to the day before and none after
     gone = [s for s in nov_delist if s.delist_date <= D][0]
     last = calendar.previous_trading_day(gone.delist_date)
@@ -171,10 +173,14 @@ def test_minute_bars_aggregate_exactly(src, div_day, which):
         assert np.allclose(agg["amount"], t["amount"], rtol=1e-6, atol=0)
         assert (m["volume"] % 100 == 0).all()
         p = m[["open", "high", "low", "close"]]
-        assert (p.round(2) == p).all().all()
-        lim = m[["code"]].join(t[["high_limit", "low_limit"]], on="code")
-        assert (m["high"] <= lim["high_limit"]).all() and (m["low"] >= lim["low_limit"]).all()
-        traded_bars = m[m["volume"] > 0]
+        stock = m["code"].map(codes.board).isin(["main", "chinext", "star", "bse", "index"])
+        assert (p[stock].round(2) == p[stock]).all().all()  # funds and bonds: 0.001 yuan
+        assert (p.round(3) == p).all().all()
+        lim = m[["code"]].join(t[["high_limit", "low_limit"]], on="code")  # NaN: no limit
+        assert (m["high"] <= lim["high_limit"].fillna(np.inf)).all()
+        assert (m["low"] >= lim["low_limit"].fillna(0)).all()
+        # an index's amount is its constituents' CNY turnover, not volume × points
+        traded_bars = m[(m["volume"] > 0) & (m["code"].map(codes.board) != "index")]
         vwap = traded_bars["amount"] / traded_bars["volume"]
         assert (vwap <= traded_bars["high"] + 1e-9).all() and (vwap >= traded_bars["low"] - 1e-9).all()
     # 5m is the exact aggregation of 1m
@@ -214,8 +220,8 @@ def test_price_limits_and_bar_shape_over_whole_history(mkt):
         limit_days["down"] += int((h.close[trading] == h.low_limit[trading]).sum())
     assert limit_days["up"] > 100 and limit_days["down"] > 100
     # cross-check the exchange rounding against codes.limit_prices on one day's frame
-    bars = mkt.daily_bars(D).merge(mkt.instruments(D)[["code", "board", "is_st"]], on="code")
-    for row in bars.itertuples():
+    bars = mkt.daily_bars(D).merge(mkt.instruments(D)[["code", "board", "is_st", "type"]], on="code")
+    for row in bars[bars["type"] == "stock"].itertuples():  # other types: test_sim_securities.py
         assert (row.high_limit, row.low_limit) == codes.limit_prices(row.pre_close, row.board, row.is_st)
 
 
@@ -333,7 +339,7 @@ def test_billboard_rows_meet_their_rule(mkt):
 def test_northbound_flow(mkt):
     for day in (D, dt.date(2017, 3, 1)):
         nb = mkt.northbound_flow(day).set_index("channel")
-        bars = mkt.daily_bars(day)
+        bars = mkt.daily_bars(day, codes=[s.code for s in mkt.listed(day)])  # stocks only
         for channel, suffix in (("sh_connect", ".SH"), ("sz_connect", ".SZ")):
             total = bars.loc[bars["code"].str.endswith(suffix), "amount"].sum()
             for col in ("buy_amount", "sell_amount"):
@@ -401,8 +407,8 @@ def test_restatement_appears_only_after_its_pub_date(mkt):
     later = row["restated_pub_date"].date()
     before = mkt.financial_statements(quarter, later - dt.timedelta(days=1), codes=[code])
     after = mkt.financial_statements(quarter, later, codes=[code])
-    assert len(before) == 3 and before["pub_date"].nunique() == 1
-    assert len(after) == 6 and set(after["pub_date"]) == {row["pub_date"], row["restated_pub_date"]}
+    assert len(before) == 4 and before["pub_date"].nunique() == 1
+    assert len(after) == 8 and set(after["pub_date"]) == {row["pub_date"], row["restated_pub_date"]}
     bal = after[after["statement"] == "balance"].set_index("pub_date")
     assert (bal["total_assets"] == bal["total_liabilities"] + bal["total_equity"]).all()
     assert bal["total_assets"].nunique() == 2

@@ -12,8 +12,10 @@ import pytest
 from taorui_assets.lib import bar_rules, quality
 from taorui_assets.lib.sim import minutes
 from taorui_assets.lib.sim.market import SimMarket
+from taorui_assets.lib.sim.securities import ALL_INDEXES
 from taorui_assets.lib.sim.util import day_index
 
+INDEX_CODES = {c for c, _n, _d in ALL_INDEXES}
 DAYS = [dt.date(2026, 11, 20), dt.date(2026, 11, 24), dt.date(2025, 7, 10), dt.date(2020, 10, 30)]
 
 
@@ -26,7 +28,8 @@ def _check(daily: pd.DataFrame, m: pd.DataFrame) -> None:
     flat = bar_rules.no_trade_is_flat(m)
     assert flat.all(), m.loc[~flat].head()
     assert quality.minute_mismatches(daily, m).empty
-    traded = m[m["volume"] > 0]
+    # an index's amount is its constituents' CNY turnover, not volume × points (issue 13)
+    traded = m[(m["volume"] > 0) & ~m["code"].isin(INDEX_CODES)]
     vwap = traded["amount"] / traded["volume"]
     assert (vwap <= traded["high"] + 1e-9).all() and (vwap >= traded["low"] - 1e-9).all()
 

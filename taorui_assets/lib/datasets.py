@@ -142,6 +142,21 @@ SPECS: tuple[DatasetSpec, ...] = (
                 healable=True),
     DatasetSpec("money_flow", schemas.MoneyFlow, ("code", "date"), TRADING_DAY, "flows", CLOSE,
                 indexes=(("date",),), codes_checked=True, healable=True),
+    # capital structure and holders (issue 13 part 4): quarterly ones are re-run with the reports
+    DatasetSpec("capital_changes", schemas.CapitalChanges, ("code", "change_date", "pub_date"), REPORT_QUARTER,
+                "fundamentals", REPORTS, indexes=(("report_date",), ("code", "change_date"), ("pub_date",))),
+    DatasetSpec("top10_holders", schemas.Top10Holders, ("code", "kind", "report_date", "pub_date", "rank"),
+                REPORT_QUARTER, "fundamentals", REPORTS, indexes=(("report_date",), ("pub_date",))),
+    DatasetSpec("holder_counts", schemas.HolderCounts, ("code", "report_date", "pub_date"), REPORT_QUARTER,
+                "fundamentals", REPORTS, indexes=(("report_date",), ("pub_date",))),
+    DatasetSpec("northbound_holdings", schemas.NorthboundHoldings, ("date", "code"), TRADING_DAY, "flows", CLOSE,
+                indexes=(("code", "date"),), codes_checked=True, healable=True),
+    # Computed from the stored daily_bars, instruments and financial_statements (not fetched);
+    # reconciled against the JQData valuation table (lib/valuation.py).
+    DatasetSpec("valuation", schemas.Valuation, ("code", "date"), TRADING_DAY, "fundamentals", CLOSE,
+                indexes=(("date",),), codes_checked=True,
+                reconcile=("total_shares", "float_shares", "market_cap", "float_market_cap", "turnover_ratio",
+                           "pe_ttm", "pe_lyr", "pb", "ps_ttm", "pcf_ttm")),
     # One bucket document per (code, 1m bar), ticks keyed inside it (lib/realtime/storage.py).
     DatasetSpec("ticks", schemas.Ticks, ("code", "minute"), TRADING_DAY, "realtime", SEAL,
                 indexes=(("date", "code", "minute"),), fresh=False, captured=True,

@@ -15,8 +15,9 @@ from taorui_assets.lib.schemas import IDENTITY_RTOL
 
 
 def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.DataFrame:
-    """Listed stocks without a daily bar, and bars of codes not listed that day."""
-    listed = set(instruments.loc[instruments["type"] == "stock", "code"])
+    """Listed securities of every type (stocks, indexes, ETFs, LOFs, convertible bonds)
+    without a daily bar, and bars of codes not listed that day."""
+    listed = set(instruments["code"])
     have = set(bars["code"])
     rows = [{"code": c, "problem": "listed but no daily bar"} for c in sorted(listed - have)]
     rows += [{"code": c, "problem": "bar for a code not listed that day"} for c in sorted(have - listed)]
@@ -25,7 +26,7 @@ def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.Data
 
 def bar_violations(bars: pd.DataFrame, instruments: pd.DataFrame) -> pd.DataFrame:
     """OHLC order, price limits as the exchange computes them, and flat suspended days."""
-    b = bars.merge(instruments[["code", "board", "is_st"]], on="code", how="left")
+    b = bars.merge(instruments[["code", "board", "is_st", "list_date"]], on="code", how="left")
     problems = []
 
     def flag(mask, text):

@@ -11,6 +11,11 @@ Tolerances (|a − b| ≤ atol + rtol·|b|), chosen from how the sources publish
 - amount / money: rtol 1e-4 — vendors round turnover differently (JQData to the yuan or 万元);
 - financial statement lines: rtol 1e-6 — statements are published to the yuan;
 - everything else numeric: rtol 1e-6.
+- valuation, our computed table against a vendor's (JQData publishes share capital in 万股 and
+  market values in 亿元 with 4 decimals, ratios to 2-4 decimals — its sample row of 000001.XSHE:
+  pe_ratio 8.53, pb_ratio 0.9787, market_cap 1978.0314): share counts rtol 1e-6; market values
+  rtol 1e-4 (+ 10,000 CNY, the 4th decimal of 亿元); turnover_ratio rtol 1e-4 (+ 1e-4 percentage
+  points); pe/pb/ps/pcf rtol 1e-3 (+ 0.01, the 2nd decimal). A null on one side only differs.
 """
 from __future__ import annotations
 
@@ -24,8 +29,18 @@ from taorui_assets.lib.datasets import get
 PRICE_FIELDS = {"open", "high", "low", "close", "pre_close", "high_limit", "low_limit"}
 
 
+VALUATION_TOLERANCES = {  # (rtol, atol); see the module docstring
+    "total_shares": (1e-6, 0.0), "float_shares": (1e-6, 0.0),
+    "market_cap": (1e-4, 1e4), "float_market_cap": (1e-4, 1e4),
+    "turnover_ratio": (1e-4, 1e-4),
+    **{f: (1e-3, 1e-2) for f in ("pe_ttm", "pe_lyr", "pb", "ps_ttm", "pcf_ttm")},
+}
+
+
 def tolerance(field: str) -> tuple[float, float]:
     """(rtol, atol) for a field."""
+    if field in VALUATION_TOLERANCES:
+        return VALUATION_TOLERANCES[field]
     if field in PRICE_FIELDS:
         return 0.0, 1e-3
     if field in ("amount", "money"):

@@ -6,25 +6,34 @@ wall-clock date (midnight) or time; money is CNY; volume is shares.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from taorui_assets.lib import bar_rules
+from taorui_assets.lib import bar_rules, fields
 from taorui_assets.lib.fields import describe
 
 EXCHANGES = ["SH", "SZ", "BJ"]
-BOARDS = ["main", "chinext", "star", "bse", "index"]
-STATEMENTS = ["balance", "income", "cash_flow"]
-STATEMENT_ITEMS = {
+BOARDS = ["main", "chinext", "star", "bse", "index", "etf", "lof", "conbond"]
+# Instrument types (JQData's get_all_securities types); a non-stock's board is its type.
+TYPES = ["stock", "index", "etf", "lof", "conbond"]
+STATEMENTS = fields.STATEMENTS
+# Every stored item of each statement (lib/fields.py STATEMENT_FIELDS: every column of QMT's tables).
+STATEMENT_ITEMS = {st: fields.statement_items(st) for st in STATEMENTS}
+# The items every version of a statement must carry, whatever the source (the rest may be
+# absent: insurers' and banks' lines, or items a source does not publish). PershareIndex
+# comes from QMT only, so it has none that are required of the other sources.
+CORE_ITEMS = {
     "balance": ["cash", "total_current_assets", "total_assets", "total_current_liabilities",
                 "total_liabilities", "equity_parent", "total_equity"],
     "income": ["total_revenue", "operating_revenue", "operating_profit", "total_profit",
                "net_profit", "net_profit_parent", "eps_basic"],
     "cash_flow": ["net_operating_cash_flow", "net_investing_cash_flow",
                   "net_financing_cash_flow", "net_cash_increase"],
+    "pershare": [],
 }
 # Relative tolerance of the accounting identity; published statements are rounded to the yuan.
 IDENTITY_RTOL = 1e-6
@@ -41,7 +50,7 @@ class Instruments(pa.DataFrameModel):
     name: Series[str] = F("instruments", "name")
     exchange: Series[str] = F("instruments", "exchange", isin=EXCHANGES)
     board: Series[str] = F("instruments", "board", isin=BOARDS)
-    type: Series[str] = F("instruments", "type", isin=["stock", "index"])
+    type: Series[str] = F("instruments", "type", isin=TYPES)
     list_date: Series[pd.Timestamp] = F("instruments", "list_date")
     delist_date: Series[pd.Timestamp] = F("instruments", "delist_date", nullable=True)
     is_st: Series[bool] = F("instruments", "is_st")
@@ -84,8 +93,9 @@ class DailyBars(_Bar):
     code: Series[str] = F("daily_bars", "code", str_matches=CODE_PATTERN)
     date: Series[pd.Timestamp] = F("daily_bars", "date")
     pre_close: Series[float] = F("daily_bars", "pre_close", gt=0)
-    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0)
-    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0)
+    # NaN where the type has no limit (indexes; convertible bonds before 2022-08-01)
+    high_limit: Series[float] = F("daily_bars", "high_limit", gt=0, nullable=True)
+    low_limit: Series[float] = F("daily_bars", "low_limit", gt=0, nullable=True)
     paused: Series[bool] = F("daily_bars", "paused")
 
     class Config:
@@ -125,29 +135,11 @@ def _item(field: str):
     return F("financial_statements", field, nullable=True)
 
 
-class FinancialStatements(pa.DataFrameModel):
+class _FinancialStatementKeys(pa.DataFrameModel):
     code: Series[str] = F("financial_statements", "code", str_matches=CODE_PATTERN)
     statement: Series[str] = F("financial_statements", "statement", isin=STATEMENTS)
     report_date: Series[pd.Timestamp] = F("financial_statements", "report_date")
     pub_date: Series[pd.Timestamp] = F("financial_statements", "pub_date")
-    cash: Series[float] = _item("cash")
-    total_current_assets: Series[float] = _item("total_current_assets")
-    total_assets: Series[float] = _item("total_assets")
-    total_current_liabilities: Series[float] = _item("total_current_liabilities")
-    total_liabilities: Series[float] = _item("total_liabilities")
-    equity_parent: Series[float] = _item("equity_parent")
-    total_equity: Series[float] = _item("total_equity")
-    total_revenue: Series[float] = _item("total_revenue")
-    operating_revenue: Series[float] = _item("operating_revenue")
-    operating_profit: Series[float] = _item("operating_profit")
-    total_profit: Series[float] = _item("total_profit")
-    net_profit: Series[float] = _item("net_profit")
-    net_profit_parent: Series[float] = _item("net_profit_parent")
-    eps_basic: Series[float] = _item("eps_basic")
-    net_operating_cash_flow: Series[float] = _item("net_operating_cash_flow")
-    net_investing_cash_flow: Series[float] = _item("net_investing_cash_flow")
-    net_financing_cash_flow: Series[float] = _item("net_financing_cash_flow")
-    net_cash_increase: Series[float] = _item("net_cash_increase")
 
     class Config:
         strict = True
@@ -158,13 +150,24 @@ class FinancialStatements(pa.DataFrameModel):
     def published_after_period(cls, df: pd.DataFrame) -> Series[bool]:
         return df["pub_date"] >= df["report_date"]
 
-    @pa.dataframe_check(error="each statement's own items must be present")
+    @pa.dataframe_check(error="each statement's core items must be present")
     def items_present(cls, df: pd.DataFrame) -> Series[bool]:
         ok = pd.Series(True, index=df.index)
-        for statement, items in STATEMENT_ITEMS.items():
-            rows = df["statement"] == statement
-            ok &= ~rows | df[items].notna().all(axis=1)
+        for statement, items in CORE_ITEMS.items():
+            if items:
+                rows = df["statement"] == statement
+                ok &= ~rows | df[items].notna().all(axis=1)
         return ok
+
+
+# One nullable float column per statement item (~270, generated from the field table): a
+# row is one version of one statement, so the other statements' items are NaN there and
+# storage leaves them out of the document (lib/storage/documents.py).
+FinancialStatements = type("FinancialStatements", (_FinancialStatementKeys,), {
+    "__annotations__": {item: Series[float] for st in STATEMENTS for item in STATEMENT_ITEMS[st]},
+    **{item: _item(item) for st in STATEMENTS for item in STATEMENT_ITEMS[st]},
+    "__module__": __name__,
+})
 
 
 class SectorMembership(pa.DataFrameModel):
@@ -238,6 +241,7 @@ class MoneyFlow(pa.DataFrameModel):
         unique = ["code", "date"]
 
 
+
 class Ticks(pa.DataFrameModel):
     """Snapshot ticks as the capture stores them (lib/realtime); cumulative volume and amount."""
     code: Series[str] = F("ticks", "code", str_matches=CODE_PATTERN)
@@ -279,6 +283,123 @@ class Ticks(pa.DataFrameModel):
         coerce = True
 
 
+# ----- valuation (issue 13 part 2; formulas in lib/valuation.py) ---------------------------
+def _ratio(field: str):
+    return F("valuation", field, nullable=True)  # null: no usable denominator (see lib/valuation.py)
+
+
+class Valuation(pa.DataFrameModel):
+    code: Series[str] = F("valuation", "code", str_matches=CODE_PATTERN)
+    date: Series[pd.Timestamp] = F("valuation", "date")
+    close: Series[float] = F("valuation", "close", gt=0)
+    total_shares: Series[float] = F("valuation", "total_shares", gt=0)
+    float_shares: Series[float] = F("valuation", "float_shares", ge=0)
+    market_cap: Series[float] = F("valuation", "market_cap", gt=0)
+    float_market_cap: Series[float] = F("valuation", "float_market_cap", ge=0)
+    turnover_ratio: Series[float] = F("valuation", "turnover_ratio", ge=0, nullable=True)
+    pe_ttm: Series[float] = _ratio("pe_ttm")
+    pe_lyr: Series[float] = _ratio("pe_lyr")
+    pb: Series[float] = _ratio("pb")
+    ps_ttm: Series[float] = _ratio("ps_ttm")
+    pcf_ttm: Series[float] = _ratio("pcf_ttm")
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "date"]
+
+    @pa.dataframe_check(error="float shares cannot exceed total shares")
+    def float_within_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["float_shares"] <= df["total_shares"]
+
+    @pa.dataframe_check(error="market_cap must equal close × total_shares")
+    def market_cap_is_price_times_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        return ((df["market_cap"] - df["close"] * df["total_shares"]).abs()
+                <= 1e-9 * df["market_cap"].abs() + 1e-6)
+
+
+# ---- capital structure and holders (issue 13 part 4) ----
+HOLDER_KINDS = ["top10", "top10_float"]
+
+
+class CapitalChanges(pa.DataFrameModel):
+    code: Series[str] = F("capital_changes", "code", str_matches=CODE_PATTERN)
+    report_date: Series[pd.Timestamp] = F("capital_changes", "report_date")
+    change_date: Series[pd.Timestamp] = F("capital_changes", "change_date")
+    pub_date: Series[pd.Timestamp] = F("capital_changes", "pub_date")
+    total_shares: Series[float] = F("capital_changes", "total_shares", gt=0)
+    float_shares: Series[float] = F("capital_changes", "float_shares", ge=0)
+    restricted_shares: Series[float] = F("capital_changes", "restricted_shares", ge=0, nullable=True)
+    change_reason: Series[str] = F("capital_changes", "change_reason", nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "change_date", "pub_date"]
+
+    @pa.dataframe_check(error="float shares cannot exceed total shares")
+    def float_within_total(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["float_shares"] <= df["total_shares"] + 0.5
+
+    @pa.dataframe_check(error="the change date lies in the partition's quarter")
+    def change_in_quarter(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["change_date"] + pd.offsets.QuarterEnd(0)).dt.normalize() == df["report_date"]
+
+
+class Top10Holders(pa.DataFrameModel):
+    code: Series[str] = F("top10_holders", "code", str_matches=CODE_PATTERN)
+    kind: Series[str] = F("top10_holders", "kind", isin=HOLDER_KINDS)
+    report_date: Series[pd.Timestamp] = F("top10_holders", "report_date")
+    pub_date: Series[pd.Timestamp] = F("top10_holders", "pub_date")
+    rank: Series[int] = F("top10_holders", "rank", ge=1, le=10)
+    holder_name: Series[str] = F("top10_holders", "holder_name")
+    holder_type: Series[str] = F("top10_holders", "holder_type", nullable=True)
+    shares: Series[float] = F("top10_holders", "shares", ge=0)
+    ratio: Series[float] = F("top10_holders", "ratio", ge=0, le=100, nullable=True)
+    share_nature: Series[str] = F("top10_holders", "share_nature", nullable=True)
+    change_reason: Series[str] = F("top10_holders", "change_reason", nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "kind", "report_date", "pub_date", "rank"]
+
+    @pa.dataframe_check(error="a list's holders together hold at most 100% of the shares")
+    def ratios_add_up(cls, df: pd.DataFrame) -> Series[bool]:
+        total = df.groupby(["code", "kind", "report_date", "pub_date"])["ratio"].transform("sum")
+        return total <= 100.0 + 1e-6
+
+
+class HolderCounts(pa.DataFrameModel):
+    code: Series[str] = F("holder_counts", "code", str_matches=CODE_PATTERN)
+    report_date: Series[pd.Timestamp] = F("holder_counts", "report_date")
+    pub_date: Series[pd.Timestamp] = F("holder_counts", "pub_date")
+    holders: Series[float] = F("holder_counts", "holders", gt=0)
+    a_holders: Series[float] = F("holder_counts", "a_holders", ge=0, nullable=True)
+    b_holders: Series[float] = F("holder_counts", "b_holders", ge=0, nullable=True)
+    h_holders: Series[float] = F("holder_counts", "h_holders", ge=0, nullable=True)
+    float_holders: Series[float] = F("holder_counts", "float_holders", ge=0, nullable=True)
+    other_holders: Series[float] = F("holder_counts", "other_holders", ge=0, nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["code", "report_date", "pub_date"]
+
+
+class NorthboundHoldings(pa.DataFrameModel):
+    date: Series[pd.Timestamp] = F("northbound_holdings", "date")
+    code: Series[str] = F("northbound_holdings", "code", str_matches=CODE_PATTERN)
+    channel: Series[str] = F("northbound_holdings", "channel", isin=["sh_connect", "sz_connect"])
+    shares: Series[float] = F("northbound_holdings", "shares", ge=0)
+    ratio: Series[float] = F("northbound_holdings", "ratio", ge=0, le=100)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["date", "code"]
+
+
 def model(dataset: str) -> type[pa.DataFrameModel]:
     """The model of a registered dataset; the registry (lib/datasets.py) names it."""
     from taorui_assets.lib.datasets import get  # imported here: the registry imports this module
@@ -291,6 +412,12 @@ def columns(dataset: str) -> list[str]:
 
 
 def empty(dataset: str) -> pd.DataFrame:
+    return _empty(dataset).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _empty(dataset: str) -> pd.DataFrame:
+    # cached: coercing the ~280 columns of financial_statements takes a second
     return model(dataset).to_schema().coerce_dtype(pd.DataFrame(columns=columns(dataset)))
 
 

@@ -85,6 +85,8 @@ class JQApi:
         day = (parse_dt(date) or pd.Timestamp(self.today)).date()
         inst = self.listing(day)
         want = set(as_list(types) or ["stock"])
+        if "fund" in want:  # GUESS: every exchange-traded fund, each row with its own type
+            want |= {"etf", "lof"}
         inst = inst[inst["type"].isin(want)].sort_values("code")
         out = pd.DataFrame({
             "display_name": inst["name"].to_numpy(),
@@ -126,24 +128,16 @@ class JQApi:
             return frame
         return {s: frame[s].to_numpy() for s in secs}
 
+    # ----- valuation (issue 13 part 2): jqdata_server_fundamentals.py --------------------------
     def get_valuation(self, security_list, start_date=None, end_date=None, fields=None, count=None):
-        secs = as_list(security_list)
-        fields = as_list(fields) or ["capitalization", "circulating_cap"]
-        parts = []
-        for day in self.days(start_date, end_date, count):
-            inst = self.listing(day).set_index("code")
-            have = [s for s in secs if C.to_qmt(s) in inst.index and inst.loc[C.to_qmt(s), "type"] == "stock"]
-            sub = inst.loc[[C.to_qmt(s) for s in have]]
-            cols = {"code": have, "day": [pd.Timestamp(day)] * len(have)}
-            for f in fields:
-                if f == "capitalization":
-                    cols[f] = sub["total_shares"].to_numpy(float) / 1e4  # 万股
-                elif f == "circulating_cap":
-                    cols[f] = sub["float_shares"].to_numpy(float) / 1e4
-                else:
-                    raise NotImplementedError(f"valuation field {f} is not served by the test double")
-            parts.append(pd.DataFrame(cols))
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["code", "day", *fields])
+        from taorui_assets_tests.doubles import jqdata_server_fundamentals as F
+
+        return F.get_valuation(self, security_list, start_date, end_date, fields, count)
+
+    def get_fundamentals(self, sql):
+        from taorui_assets_tests.doubles import jqdata_server_fundamentals as F
+
+        return F.get_fundamentals(self, sql)
 
     def get_trade_days(self, start_date=None, end_date=None, count=None):
         return np.array(self.days(start_date, end_date, count), dtype=object)

@@ -26,6 +26,7 @@ import pandas as pd
 from taorui_assets.lib import codes as C
 from taorui_assets.lib.fields import jq_names
 from taorui_assets.lib.schemas import STATEMENT_ITEMS
+from taorui_assets_tests.doubles import jqdata_server_holders as holders
 
 TABLE_META = [("id", "Column(Integer, primary_key=True)"), ("company_id", "Column(Integer)"),
               ("company_name", "Column(String(100))"), ("code", "Column(String(12))"),
@@ -50,13 +51,14 @@ DATE_RE = re.compile(r"'(\d{4}-\d{2}-\d{2})(?: 00:00:00)?'")
 
 def _statement_columns(statement: str) -> list[tuple[str, str]]:
     names = jq_names("financial_statements")
-    return TABLE_META + [(names[item], DEC) for item in STATEMENT_ITEMS[statement]]
+    return TABLE_META + [(names[item], DEC) for item in STATEMENT_ITEMS[statement] if item in names]
 
 
 def tables() -> dict[str, list[tuple[str, str]]]:
     out = {"STK_ML_QUOTA": ML_QUOTA}
     for table, statement in STATEMENT_TABLES.items():
         out[table] = _statement_columns(statement)
+    out.update(holders.TABLES)  # capital and holders (issue 13 part 4)
     return out
 
 
@@ -81,7 +83,10 @@ class FinanceDB:
             raise ValueError("only a table is allowed to query every time")
         table = found[0]
         dates = sorted({dt.date.fromisoformat(d) for d in DATE_RE.findall(sql)})
-        rows = self._ml_quota(dates) if table == "STK_ML_QUOTA" else self._statements(table, dates)
+        if table in holders.TABLES:
+            rows = holders.rows(self.api, table, dates)
+        else:
+            rows = self._ml_quota(dates) if table == "STK_ML_QUOTA" else self._statements(table, dates)
         return _run(table, self.tables[table], rows, sql)
 
     # ---------------------------------------------------------------- rows
@@ -124,7 +129,7 @@ class FinanceDB:
                        "pub_date": pd.Timestamp(r["pub_date"]).date(), "start_date": start,
                        "end_date": d, "report_date": d, "report_type": 0 if is_first else 1,
                        "source_id": 321003, "source": "定期报告"}
-                for item in STATEMENT_ITEMS[statement]:
+                for item in (i for i in STATEMENT_ITEMS[statement] if i in names):
                     v = r[item]
                     row[names[item]] = None if pd.isna(v) else float(v)
                 rows.append(row)

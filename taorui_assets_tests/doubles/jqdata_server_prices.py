@@ -114,8 +114,9 @@ def get_price(api, security, start_date, end_date, frequency, fields, skip_pause
             fac = data["factor"].to_numpy(float)
             if f in PRICE_FIELDS:
                 col = col * fac
-                if round_:
-                    col = col.round(2)
+                if round_:  # GUESS: funds and bonds to 3 decimals, their tick
+                    three = data["code"].map(C.price_decimals).to_numpy() == 3
+                    col = pd.Series(np.where(three, col.round(3), col.round(2)))
             elif f == "volume":
                 col = col / fac
         out[f] = col.to_numpy()

@@ -16,12 +16,22 @@ from taorui_assets.lib.sources.qmt_datasets import (MONEY_FLOW_FIELDS, NORTH_COD
 
 A_SHARE_SECTORS = {"沪深京A股": ("SH", "SZ", "BJ"), "沪深A股": ("SH", "SZ"), "京市A股": ("BJ",)}
 INDEX_SECTOR = "沪深指数"
+# Sector lists of other instrument types → the instrument types they hold (GUESS names, see
+# QmtSource assumption 13); 沪深基金 holds ETFs and LOFs alike.
+TYPE_SECTORS = {"沪深ETF": ("etf",), "沪深基金": ("etf", "lof"), "沪深转债": ("conbond",)}
 # metaid 3006 fields by description, in metaInfo.json order
 NORTH_COLUMNS = ["HGT北向买入资金", "HGT北向卖出资金", "HGT南向买入资金", "HGT南向卖出资金",
                  "SGT北向买入资金", "SGT北向卖出资金", "SGT南向买入资金", "SGT南向卖出资金",
                  "HGT北向资金净流入", "HGT北向当日资金余额", "HGT南向资金净流入", "HGT南向当日资金余额",
                  "SGT北向资金净流入", "SGT北向当日资金余额", "SGT南向资金净流入", "SGT南向当日资金余额"]
-TABLE_STATEMENT = {"BALANCE": "balance", "INCOME": "income", "CASHFLOW": "cash_flow"}
+# capital and holder tables (issue 13 part 4): xtquant table name (upper) → (dataset, kind,
+# the column report_type='report_time' filters on)
+HOLDER_TABLES = {"CAPITAL": ("capital_changes", None, "change_date"),
+                 "TOP10HOLDER": ("top10_holders", "top10", "report_date"),
+                 "TOP10FLOWHOLDER": ("top10_holders", "top10_float", "report_date"),
+                 "HOLDERNUM": ("holder_counts", None, "report_date")}
+XT_DATES = ("m_timetag", "m_anntime", "declareDate", "endDate")
+TABLE_STATEMENT = {"BALANCE": "balance", "INCOME": "income", "CASHFLOW": "cash_flow", "PERSHAREINDEX": "pershare"}
 
 
 def _day(text, default: dt.date) -> dt.date:
@@ -174,7 +184,8 @@ class FakeData:
         quarters = [f"{y}Q{q}" for y in range(lo.year - (report_type != "report_time"), hi.year + 1)
                     for q in (1, 2, 3, 4)]
         names = xt_names("financial_statements")
-        parts = [self._memo(("fin", q, self.fake.today),
+        wanted = [t for t in tables if t.upper() not in HOLDER_TABLES]
+        parts = [] if not wanted else [self._memo(("fin", q, self.fake.today),
                             lambda q=q: self.src.financial_statements(q, self.fake.today))
                  for q in quarters if quarter_end(q) <= self.fake.today]
         parts = [p for p in parts if len(p)]
@@ -185,13 +196,49 @@ class FakeData:
         for code in codes:
             out[code] = {}
             for table in tables:
+                if table.upper() in HOLDER_TABLES:
+                    out[code][table] = self._holder_table(table.upper(), code, lo, hi, report_type)
+                    continue
                 st = TABLE_STATEMENT.get(table.upper())
                 f = fin[(fin["code"] == code) & (fin["statement"] == st)] if st else fin.iloc[0:0]
-                t = pd.DataFrame({"m_timetag": [N.ymd(x) for x in f["report_date"]],
-                                  "m_anntime": [N.ymd(x) for x in f["pub_date"]]})
+                cols = {"m_timetag": [N.ymd(x) for x in f["report_date"]],
+                        "m_anntime": [N.ymd(x) for x in f["pub_date"]]}
                 for canon in (schemas.STATEMENT_ITEMS.get(st) or []):
-                    t[names[canon]] = f[canon].to_numpy()
-                out[code][table] = t
+                    if names.get(canon):  # every documented column, NaN where the sim has none
+                        cols[names[canon]] = f[canon].to_numpy()
+                out[code][table] = pd.DataFrame(cols)
+        return out
+
+    def _holder_table(self, table: str, code: str, lo: dt.date, hi: dt.date, report_type: str) -> pd.DataFrame:
+        """One stock's Capital / Top10Holder / Top10FlowHolder / HolderNum table, xtquant's columns."""
+        by_code = self._memo(("holders", table, lo, hi, report_type, self.fake.today),
+                             lambda: self._holder_tables(table, lo, hi, report_type))
+        empty = by_code.get(None)
+        return by_code.get(code, empty)
+
+    def _holder_tables(self, table: str, lo: dt.date, hi: dt.date, report_type: str) -> dict:
+        dataset, kind, key = HOLDER_TABLES[table]
+        # the quarters whose rows can match: by period (report_time) or up to a year earlier (announce_time)
+        first = lo if report_type == "report_time" else lo - dt.timedelta(days=400)
+        quarters = [f"{y}Q{q}" for y in range(first.year, hi.year + 1) for q in (1, 2, 3, 4)
+                    if quarter_end(f"{y}Q{q}") >= first
+                    and quarter_end(f"{y}Q{q}") - dt.timedelta(days=92) <= min(hi, self.fake.today)]
+        method = getattr(self.src, dataset)
+        parts = [self._memo((dataset, q, self.fake.today), lambda q=q: method(q, self.fake.today)) for q in quarters]
+        parts = [p for p in parts if len(p)]
+        df = pd.concat(parts, ignore_index=True) if parts else schemas.empty(dataset)
+        if kind is not None:
+            df = df[df["kind"] == kind]
+        col = key if report_type == "report_time" else "pub_date"
+        df = df[(df[col] >= pd.Timestamp(lo)) & (df[col] <= pd.Timestamp(hi))]
+        names = {c: x for c, x in xt_names(dataset).items() if x not in ("index", "table")}
+
+        def xt_frame(part: pd.DataFrame) -> pd.DataFrame:
+            return pd.DataFrame({x: ([N.ymd(v) for v in part[c]] if x in XT_DATES else part[c].to_numpy())
+                                 for c, x in names.items()})
+
+        out = {code: xt_frame(part) for code, part in df.groupby("code")}
+        out[None] = xt_frame(df.iloc[0:0])
         return out
 
     # ------------------------------------------------------------ reference
@@ -213,10 +260,13 @@ class FakeData:
         sm = self._memo(("sectors", self._today()), lambda: self.src.sector_membership(self._today()))
         names = sorted({sector_name(t, c, n) for t, c, n in
                         zip(sm["sector_type"], sm["sector_code"], sm["sector_name"])})
-        return list(A_SHARE_SECTORS) + [INDEX_SECTOR] + names
+        return list(A_SHARE_SECTORS) + [INDEX_SECTOR] + list(TYPE_SECTORS) + names
 
     def sector_members(self, name: str, timetag) -> list[str]:
         day = _day(timetag, self._today())
+        if name in TYPE_SECTORS:
+            inst = self._instruments(day)
+            return list(inst.loc[inst["type"].isin(TYPE_SECTORS[name]), "code"])
         if name in A_SHARE_SECTORS or name == INDEX_SECTOR:
             inst = self._instruments(day)
             if name == INDEX_SECTOR:

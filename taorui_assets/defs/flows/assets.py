@@ -24,3 +24,12 @@ money_flow = dataset_asset(
     fetch=lambda src, key, progress: src.money_flow(day(key).date()),
     deps=["daily_bars"],
 )
+
+northbound_holdings = dataset_asset(
+    "northbound_holdings",
+    description="Shares of each A-share stock held through northbound Stock Connect after the day "
+    "(沪深港通持股), with the percent of its shares. QMT does not document the fields of its "
+    "holdings period, so this comes from JQData (finance.STK_HK_HOLD_INFO).",
+    fetch=lambda src, key, progress: src.northbound_holdings(day(key).date()),
+    deps=["daily_bars"],
+)

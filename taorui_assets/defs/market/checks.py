@@ -14,17 +14,19 @@ def _instruments_and_bars(mongo: MongoResource, key: str):
 
 
 @dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
-                description="Every stock listed that day has a daily bar (suspended ones with paused=true), "
-                "and no bar belongs to a code that was not listed.")
+                description="Every security listed that day, of every type (stock, index, ETF, LOF, convertible "
+                "bond), has a daily bar (suspended ones with paused=true), and no bar belongs to a code that "
+                "was not listed.")
 @ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     inst, bars = _instruments_and_bars(mongo, context.partition_key)
-    return result(quality.missing_daily_bars(inst, bars), len(inst), "stocks without a bar or bars without a stock")
+    return result(quality.missing_daily_bars(inst, bars), len(inst), "securities without a bar or bars without a listed security")
 
 
 @dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
                 description="OHLC ordering, prices within the limits, limit prices equal to the exchange "
-                "rule for the board and ST status, suspended days flat.")
+                "rule for the type, board, ST status and day (none for indexes; codes.limit_prices), "
+                "suspended days flat.")
 @ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_sane(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     inst, bars = _instruments_and_bars(mongo, context.partition_key)

@@ -10,9 +10,11 @@ from taorui_assets.lib.query.bars_api import get_bars
 from taorui_assets.lib.query.connection import (
     NotConnectedError, OutOfRangeError, ParamsError, QueryError, UnknownSecurityError, connect,
     disconnect)
+from taorui_assets.lib.query.finance import finance
 from taorui_assets.lib.query.flows import get_billboard_list, get_money_flow
 from taorui_assets.lib.query.fundamentals import balance, cash_flow, get_fundamentals, income, indicator, query
 from taorui_assets.lib.query.prices import get_price
+from taorui_assets.lib.query.valuation import get_valuation, valuation
 from taorui_assets.lib.query.ticks import get_current_tick, get_ticks
 from taorui_assets.lib.query.reference import (
     Security, get_all_securities, get_all_trade_days, get_concept_stocks, get_extras, get_index_stocks,
@@ -25,4 +27,6 @@ __all__ = [
     "get_ticks", "get_current_tick", "get_billboard_list", "get_money_flow", "get_fundamentals", "query", "balance", "income",
     "cash_flow", "indicator", "Security", "QueryError", "NotConnectedError", "ParamsError",
     "UnknownSecurityError", "OutOfRangeError",
+    "finance",  # finance.run_query over the capital and holder tables (issue 13 part 5)
+    "valuation", "get_valuation",
 ]

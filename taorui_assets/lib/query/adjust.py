@@ -6,7 +6,8 @@ adjustment never goes stale at an ex-date. As JQData does:
 * ``fq='post'``: prices × factor(day), volume ÷ factor(day);
 * ``fq='pre'``: the same with factor(day) / factor(reference day), so prices on the
   reference day are unadjusted and earlier prices are scaled down;
-* adjusted prices are rounded to 2 decimals (``round=True``), volume is not rounded, money
+* adjusted prices are rounded to 2 decimals, 3 for funds and bonds (``round=True``,
+  ``codes.price_decimals``), volume is not rounded, money
   (turnover) is never adjusted.
 """
 from __future__ import annotations
@@ -36,13 +37,14 @@ def applied_factor(factor: np.ndarray, ref: Optional[np.ndarray], fq: Optional[s
     return factor / np.asarray(ref, dtype=float)
 
 
-def adjust(field: str, values, fac: np.ndarray, round_: bool = True) -> np.ndarray:
-    """One column adjusted with the applied factor ``fac``."""
+def adjust(field: str, values, fac: np.ndarray, round_: bool = True, decimals=2) -> np.ndarray:
+    """One column adjusted with the applied factor ``fac``; ``decimals`` per row or one for all."""
     col = pd.Series(np.asarray(values, dtype=float))
     if field in PRICE_FIELDS:
         col = col * fac
         if round_:
-            col = col.round(2)
+            d = np.broadcast_to(np.asarray(decimals), col.shape)
+            col = pd.Series(np.where(d == 3, col.round(3), col.round(2)))
     elif field == "volume":
         col = col / fac
     return col.to_numpy()

@@ -1,4 +1,7 @@
-"""A documented subset of ``get_fundamentals``: tables balance, income, cash_flow, indicator.
+"""``get_fundamentals`` over JQData's full tables balance, income, cash_flow and indicator
+(every column of jqdatasdk's BalanceSheetDay, IncomeStatementDay, CashFlowStatementDay and
+FinancialIndicatorDay; lib/fields.py says which stored item fills each, NULL where none does)
+and valuation (the daily 市值表: lib/query/valuation.py).
 
 Users write the same SQLAlchemy queries as with jqdatasdk (``query(balance.code,
 balance.total_assets).filter(...)``); we fill an in-memory SQLite table per referenced table
@@ -26,31 +29,31 @@ import pandas as pd
 from sqlalchemy import Column, Date, Float, Integer, String  # dagster depends on sqlalchemy
 from sqlalchemy.orm import Query, declarative_base
 
-from taorui_assets.lib import calendar
-from taorui_assets.lib.fields import jq_names
+from taorui_assets.lib import calendar, schemas
 from taorui_assets.lib.query import bars, pit
 from taorui_assets.lib.query.connection import OutOfRangeError, ParamsError, db, day_of, trading_days
-from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
 LIMIT = 10_000  # rows per call, as jqdatasdk's FUNDAMENTAL_RESULT_LIMIT
-INDICATORS = ["eps", "roe", "roa", "net_profit_margin"]
 Base = declarative_base()
-NAMES = jq_names("financial_statements")
 
 
-def _table(class_name: str, table: str, items: list[str]):
+def _table(class_name: str, table: str, columns: list[str]):
     cols = {"__tablename__": table, "id": Column(Integer, primary_key=True),
             "code": Column(String(12)), "day": Column(Date), "pubDate": Column(Date),
-            "statDate": Column(Date), **{name: Column(Float) for name in items}}
+            "statDate": Column(Date), **{name: Column(Float) for name in columns}}
     return type(class_name, (Base,), cols)
 
 
-balance = _table("BalanceSheetDay", "balance_sheet_day", [NAMES[i] for i in STATEMENT_ITEMS["balance"]])
-income = _table("IncomeStatementDay", "income_statement_day", [NAMES[i] for i in STATEMENT_ITEMS["income"]])
-cash_flow = _table("CashFlowStatementDay", "cash_flow_statement_day",
-                   [NAMES[i] for i in STATEMENT_ITEMS["cash_flow"]])
-indicator = _table("FinancialIndicatorDay", "financial_indicator_day", INDICATORS)
+# JQData's full tables (jqdatasdk/finance_tables.py); columns from lib/fields.py via pit.
+balance = _table("BalanceSheetDay", "balance_sheet_day", pit.table_columns("balance"))
+income = _table("IncomeStatementDay", "income_statement_day", pit.table_columns("income"))
+cash_flow = _table("CashFlowStatementDay", "cash_flow_statement_day", pit.table_columns("cash_flow"))
+indicator = _table("FinancialIndicatorDay", "financial_indicator_day", pit.table_columns("indicator"))
 TABLES = {"balance": balance, "income": income, "cash_flow": cash_flow, "indicator": indicator}
+# ----- valuation (issue 13 part 2): the daily 市值表, rows from lib/query/valuation.py
+from taorui_assets.lib.query.valuation import table_rows as _valuation_rows, valuation  # noqa: E402
+
+TABLES["valuation"] = valuation
 
 
 def query(*entities, **kwargs) -> Query:
@@ -86,7 +89,7 @@ def _referenced(q: Query) -> list[str]:
     unknown = froms - {t.__tablename__ for t in TABLES.values()}
     if unknown:
         raise ParamsError(f"get_fundamentals does not serve {sorted(unknown)}; "
-                          f"tables: balance, income, cash_flow, indicator")
+                          f"tables: {', '.join(TABLES)}")
     return [n for n, t in TABLES.items() if t.__tablename__ in froms]
 
 
@@ -99,6 +102,14 @@ def _uses_eps(q: Query) -> bool:
 
 
 def _rows(names: list[str], date, stat_date, eps: bool = False) -> dict[str, pd.DataFrame]:
+    frames = {"valuation": _valuation_rows(date, stat_date)} if "valuation" in names else {}
+    statements = [n for n in names if n != "valuation"]
+    if statements:
+        frames.update(_statement_rows(statements, date, stat_date, eps))
+    return frames
+
+
+def _statement_rows(names: list[str], date, stat_date, eps: bool = False) -> dict[str, pd.DataFrame]:
     if stat_date is not None:
         try:
             period, annual = pit.stat_period(stat_date)
@@ -162,6 +173,8 @@ def _statements(periods: Optional[list[pd.Timestamp]], before: Optional[pd.Times
     df = pd.DataFrame(docs)
     if df.empty:
         return df
+    # documents leave out their NaN items (sparse storage): every canonical column back
+    df = df.reindex(columns=schemas.columns("financial_statements"))
     for c in ("report_date", "pub_date"):
         df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
     return df
@@ -186,4 +199,4 @@ def _run(q: Query, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-__all__ = ["query", "get_fundamentals", "balance", "income", "cash_flow", "indicator"]
+__all__ = ["query", "get_fundamentals", "balance", "income", "cash_flow", "indicator", "valuation"]

@@ -24,12 +24,21 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import codes as C
-from taorui_assets.lib.fields import jq_names
+from taorui_assets.lib.fields import INDICATOR_FIELDS, JQ_ONLY_COLUMNS, jq_names
 from taorui_assets.lib.quarters import stat_period  # noqa: F401 - part of this module's interface
 from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
 NAMES = jq_names("financial_statements")
 FLOWS = ("income", "cash_flow")  # year to date in storage, single quarter in the tables
+INDICATORS = [name for name, _formula, _qmt in INDICATOR_FIELDS]
+
+
+def table_columns(table: str) -> list[str]:
+    """JQData's value columns of a fundamentals table, in jqdatasdk's order where we have it:
+    the statement items with a JQData name, then JQData's columns QMT lacks (NULL)."""
+    if table == "indicator":
+        return list(INDICATORS)
+    return [NAMES[i] for i in STATEMENT_ITEMS[table] if i in NAMES] + JQ_ONLY_COLUMNS[table]
 
 
 def previous_quarter(period: pd.Timestamp) -> pd.Timestamp:
@@ -60,7 +69,7 @@ def _single_quarter(cur: pd.DataFrame, versions: pd.DataFrame, statement: str) -
     return out
 
 
-def _frame(rows: pd.DataFrame, items: list[str], day) -> pd.DataFrame:
+def _frame(table: str, rows: pd.DataFrame, items: list[str], day) -> pd.DataFrame:
     rows = rows.assign(jq=[C.to_jq(c) for c in rows["code"]]).sort_values("jq")
     n = len(rows)
     out = pd.DataFrame({
@@ -69,8 +78,14 @@ def _frame(rows: pd.DataFrame, items: list[str], day) -> pd.DataFrame:
         "day": (rows["report_date"].dt.strftime("%Y-%m-%d") if day is None else [day] * n),
         "pubDate": rows["pub_date"].dt.strftime("%Y-%m-%d").to_numpy() if n else [],
         "statDate": rows["report_date"].dt.strftime("%Y-%m-%d").to_numpy() if n else []})
+    cols = {}
     for item in items:
-        out[NAMES.get(item, item)] = rows[item].to_numpy(float) if n else []
+        name = item if table == "indicator" else NAMES.get(item)
+        if name is not None:
+            cols[name] = rows[item].to_numpy(float) if n else []
+    for name in table_columns(table):  # JQData's columns without a stored counterpart: NULL
+        cols.setdefault(name, np.full(n, np.nan))
+    out = pd.concat([out, pd.DataFrame(cols, index=out.index)], axis=1)
     return out.reset_index(drop=True)
 
 
@@ -79,27 +94,55 @@ def opening_period(period: pd.Timestamp, single: bool) -> pd.Timestamp:
     return previous_quarter(period) if single else pd.Timestamp(period.year - 1, 12, 31)
 
 
-def _indicator(inc: pd.DataFrame, bal: pd.DataFrame, single: bool,
+def _indicator(inc: pd.DataFrame, cf: pd.DataFrame, bal: pd.DataFrame, single: bool,
                shares: Optional[pd.DataFrame]) -> pd.DataFrame:
     def balances(dates) -> pd.DataFrame:
         return bal.set_index(["code", "report_date"]).reindex(pd.MultiIndex.from_arrays([inc["code"], dates]))
 
     close = balances(inc["report_date"])
     opening = balances(inc["report_date"].map(lambda p: opening_period(p, single)))
+    flows = cf.set_index(["code", "report_date"]).reindex(pd.MultiIndex.from_arrays([inc["code"], inc["report_date"]]))
     if shares is None or shares.empty:
         capital = np.full(len(inc), np.nan)
     else:
         capital = shares.set_index(["code", "report_date"])["total_shares"].reindex(
             pd.MultiIndex.from_arrays([inc["code"], inc["report_date"]])).to_numpy(float)
     out = inc[["code", "report_date", "pub_date"]].copy()
-    np_parent, net = inc["net_profit_parent"].to_numpy(float), inc["net_profit"].to_numpy(float)
+
+    def v(frame, item):
+        return frame[item].to_numpy(float) if item in frame.columns else np.full(len(inc), np.nan)
+
+    np_parent, net = v(inc, "net_profit_parent"), v(inc, "net_profit")
+    revenue, op_revenue = v(inc, "total_revenue"), v(inc, "operating_revenue")
+    mean_equity = (v(opening, "equity_parent") + v(close, "equity_parent")) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
         out["eps"] = np_parent / capital
-        out["roe"] = np_parent * 2 / (opening["equity_parent"].to_numpy(float)
-                                      + close["equity_parent"].to_numpy(float)) * 100
-        out["roa"] = net * 2 / (opening["total_assets"].to_numpy(float)
-                                + close["total_assets"].to_numpy(float)) * 100
-        out["net_profit_margin"] = net / inc["operating_revenue"].to_numpy(float) * 100
+        out["adjusted_profit"] = v(inc, "net_profit_incl_min_int_inc_after")
+        out["operating_profit"] = revenue - v(inc, "total_operating_cost")
+        out["value_change_profit"] = v(inc, "change_income_fair_value") + v(inc, "plus_net_invest_inc")
+        out["roe"] = np_parent / mean_equity * 100
+        out["inc_return"] = out["adjusted_profit"].to_numpy(float) / mean_equity * 100
+        out["roa"] = net * 2 / (v(opening, "total_assets") + v(close, "total_assets")) * 100
+        out["net_profit_margin"] = net / op_revenue * 100
+        out["gross_profit_margin"] = (op_revenue - v(inc, "operating_cost")) / op_revenue * 100
+        for name, item in (("expense_to_total_revenue", "total_operating_cost"),
+                           ("operation_profit_to_total_revenue", "operating_profit"),
+                           ("net_profit_to_total_revenue", "net_profit"),
+                           ("operating_expense_to_total_revenue", "sale_expense"),
+                           ("ga_expense_to_total_revenue", "less_gerl_admin_exp"),
+                           ("financing_expense_to_total_revenue", "financial_expense")):
+            out[name] = v(inc, item) / revenue * 100
+        profit = v(inc, "total_profit")
+        out["operating_profit_to_profit"] = out["operating_profit"].to_numpy(float) / profit * 100
+        out["invesment_profit_to_profit"] = out["value_change_profit"].to_numpy(float) / profit * 100
+        out["adjusted_profit_to_profit"] = out["adjusted_profit"].to_numpy(float) / net * 100
+        out["goods_sale_and_service_to_revenue"] = v(flows, "goods_sale_and_service_render_cash") / op_revenue * 100
+        out["ocf_to_revenue"] = v(flows, "net_operating_cash_flow") / op_revenue * 100
+        out["ocf_to_operating_profit"] = (v(flows, "net_operating_cash_flow")
+                                          / out["operating_profit"].to_numpy(float) * 100)
+    for name in INDICATORS:  # the growth rates are not derived (lib/fields.py INDICATOR_FIELDS)
+        if name not in out.columns:
+            out[name] = np.nan
     return out
 
 
@@ -109,7 +152,8 @@ def _table_rows(table: str, pick, current, single: bool = True,
     ``current(versions)`` keeps each code's row of interest; ``single``: de-accumulate flows."""
     if table == "indicator":
         inc, _ = _table_rows("income", pick, current, single)
-        return _indicator(inc, pick("balance"), single, shares), ["eps", "roe", "roa", "net_profit_margin"]
+        cf, _ = _table_rows("cash_flow", pick, current, single)
+        return _indicator(inc, cf, pick("balance"), single, shares), list(INDICATORS)
     versions = pick(table)
     rows = current(versions)
     if table in FLOWS and single:
@@ -117,14 +161,21 @@ def _table_rows(table: str, pick, current, single: bool = True,
     return rows, STATEMENT_ITEMS[table]
 
 
+def _complete(docs: pd.DataFrame) -> pd.DataFrame:
+    """Every statement item as a column (NaN where absent: sparse documents, partial frames)."""
+    missing = [i for items in STATEMENT_ITEMS.values() for i in items if i not in docs.columns]
+    return pd.concat([docs, pd.DataFrame(np.nan, index=docs.index, columns=missing)], axis=1) if missing else docs
+
+
 def stat_rows(table: str, docs: pd.DataFrame, period: pd.Timestamp, annual: bool,
               shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """``statDate`` rows: the period's first published version of each security; the annual
     report (``annual``) keeps income and cash flow year to date. ``shares``: code,
     report_date, total_shares (share capital at the period end, for eps)."""
+    docs = _complete(docs)
     rows, items = _table_rows(table, lambda s: _pick(docs, s, latest=False),
                               lambda v: v[v["report_date"] == period], single=not annual, shares=shares)
-    return _frame(rows, items, None)
+    return _frame(table, rows, items, None)
 
 
 def visible(docs: pd.DataFrame, asked: pd.Timestamp) -> pd.DataFrame:
@@ -141,8 +192,8 @@ def latest_periods(docs: pd.DataFrame, asked: pd.Timestamp) -> pd.Series:
 def day_rows(table: str, docs: pd.DataFrame, asked: pd.Timestamp, day: pd.Timestamp,
              shares: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """``date`` rows: what was published on or before ``asked``, each security's latest period."""
-    seen = visible(docs, asked)
+    seen = visible(_complete(docs), asked)
     rows, items = _table_rows(
         table, lambda s: _pick(seen, s, latest=True),
         lambda v: v.sort_values(["code", "report_date"]).drop_duplicates("code", keep="last"), shares=shares)
-    return _frame(rows, items, day.strftime("%Y-%m-%d"))
+    return _frame(table, rows, items, day.strftime("%Y-%m-%d"))

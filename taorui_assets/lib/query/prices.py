@@ -12,6 +12,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
+from taorui_assets.lib.codes import price_decimals
 from taorui_assets.lib.query import bars
 from taorui_assets.lib.query.adjust import PRICE_FIELDS, adjust, applied_factor, average, check_fq
 from taorui_assets.lib.query.ticks import live_minutes
@@ -182,6 +183,7 @@ def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: boo
     out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
                         "code": [jq(c) for c in data["code"]] if n else []})
     fac = data["factor"].to_numpy(float) if fq and n else None
+    decimals = data["code"].map(price_decimals).to_numpy() if n else 2
     for f in fields:
         if not n:
             col = np.array([], dtype=float)
@@ -192,7 +194,7 @@ def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: boo
         else:
             col = data[f].to_numpy(float)
         if fac is not None and (f in PRICE_FIELDS or f == "volume"):
-            col = adjust(f, col, fac, round_)
+            col = adjust(f, col, fac, round_, decimals)
         out[f] = np.asarray(col, dtype=float)
     out = out.sort_values(["time", "code"], kind="stable").reset_index(drop=True)
     if single:

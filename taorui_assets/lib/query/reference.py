@@ -13,6 +13,11 @@ from taorui_assets.lib.query.connection import (
 
 FAR_END = pd.Timestamp("2200-01-01")  # JQData's end_date of a security still listed
 INDUSTRY_SCHEME = "sw_l1"  # the JQData adapter's default get_industries scheme
+# get_all_securities types that are stored (jqdatasdk's docstring: 'stock', 'fund', 'index',
+# 'futures', 'etf', 'lof', 'fja', 'fjb'; 'conbond' is a GUESS, see lib/sources/jqdata.py), and
+# 'fund', which stands for the exchange-traded funds of every kind; each row keeps its own type.
+STORED_TYPES = ("stock", "index", "etf", "lof", "conbond")
+GROUP_TYPES = {"fund": ("etf", "lof")}
 
 
 class Security:
@@ -64,9 +69,12 @@ def _listing(date) -> tuple[pd.Timestamp, pd.DataFrame]:
 def get_all_securities(types=(), date=None) -> pd.DataFrame:
     _day, inst = _listing(date)
     want = set(as_list(types) or ["stock"])
-    unknown = want - {"stock", "index"}
+    unknown = want - set(STORED_TYPES) - set(GROUP_TYPES)
     if unknown:
-        raise ParamsError(f"types {sorted(unknown)} are not stored (stock and index only)")
+        raise ParamsError(f"types {sorted(unknown)} are not stored (stored: {', '.join(STORED_TYPES)}, "
+                          f"and {', '.join(GROUP_TYPES)})")
+    for group in want & set(GROUP_TYPES):
+        want |= set(GROUP_TYPES[group])
     inst = inst[inst["type"].isin(want)].sort_values("code")
     end = pd.to_datetime(inst["delist_date"]) if "delist_date" in inst else pd.Series(pd.NaT, index=inst.index)
     return pd.DataFrame({

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib.schemas import STATEMENT_ITEMS
-from taorui_assets.lib.sim import flows, fundamentals, sectors
+from taorui_assets.lib.sim import flows, fundamentals, sectors, statements
 from taorui_assets.lib.sim.util import day_index, index_on_or_before, to_date, ts
 
 _ALL_ITEMS = [i for items in STATEMENT_ITEMS.values() for i in items]
@@ -47,7 +47,7 @@ class DerivedMixin:
             for version, pub in enumerate(self.report_versions(s.code, quarter)):
                 if pub > as_of:
                     continue
-                items = fundamentals.report(self.seed, s.code, year, q, self._shares_at(s, rd), version)
+                items = statements.report(self.seed, s.code, year, q, self._shares_at(s, rd), version)
                 for statement, vals in items.items():
                     rows.append({"code": s.code, "statement": statement, "report_date": ts(rd),
                                  "pub_date": ts(pub), **vals})

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import calendar, sessions
-from taorui_assets.lib.sim import minutes
+from taorui_assets.lib.sim import minutes, securities
 from taorui_assets.lib.sim.derived import DerivedMixin
+from taorui_assets.lib.sim.holders import HoldersMixin
 from taorui_assets.lib.sim.prices import History, build_history, market_returns
-from taorui_assets.lib.sim.universe import INDEXES, Stock, build_universe
+from taorui_assets.lib.sim.universe import Stock, build_universe
 from taorui_assets.lib.sim.util import DAYS, day_index, index_on_or_before, to_date, ts
 
 # index → (eligible(stock), constituents at n_stocks=300, real constituent count or None = all).
@@ -40,12 +41,14 @@ def index_size(index_code: str, n_stocks: int):
     return max(small, int(round(real * n_stocks / 5300)))
 
 
-class SimMarket(DerivedMixin):
+class SimMarket(DerivedMixin, HoldersMixin):
     def __init__(self, seed: int = 7, n_stocks: int = 300):
         self.seed = int(seed)
         self.n_stocks = int(n_stocks)
         self.stocks: list[Stock] = build_universe(self.seed, self.n_stocks)
-        self.by_code: dict[str, Stock] = {s.code: s for s in self.stocks}
+        # Indexes, ETFs, LOFs, convertible bonds: in instruments, bars and factors only.
+        self.securities: list[Stock] = securities.build_securities(self.seed, self.stocks)
+        self.by_code: dict[str, Stock] = {s.code: s for s in self.stocks + self.securities}
         self.market = market_returns(self.seed)
         self._hist: dict[str, History] = {}
         self._sectors: dict[str, list] = {}
@@ -59,7 +62,9 @@ class SimMarket(DerivedMixin):
     def history(self, code: str) -> History:
         h = self._hist.get(code)
         if h is None:
-            h = build_history(self.seed, self.by_code[code], self.market)
+            s = self.by_code[code]
+            h = (build_history(self.seed, s, self.market) if s.uid >= 0
+                 else securities.build_security_history(self.seed, s, self.market))
             with self._lock:
                 self._hist.setdefault(code, h)
         return h
@@ -101,9 +106,11 @@ class SimMarket(DerivedMixin):
             rows.append((s.code, self.stock_name(s.code, d), s.exchange, s.board, "stock", ts(s.list_date),
                          ts(s.delist_date) if announced else pd.NaT, bool(h.is_st[j]),
                          h.get("total_shares", j), h.get("float_shares", j)))
-        for code, name, list_date in INDEXES:
-            if list_date <= d:
-                rows.append((code, name, code[-2:], "index", "index", ts(list_date), pd.NaT, False, 0.0, 0.0))
+        for s in self.securities:  # no share capital, never ST
+            if s.list_date <= d and (s.delist_date is None or d < s.delist_date) and i >= s.start:
+                announced = s.delist_date is not None and (s.delist_date - d).days <= 30
+                rows.append((s.code, s.name, s.exchange, s.board, s.board, ts(s.list_date),
+                             ts(s.delist_date) if announced else pd.NaT, False, 0.0, 0.0))
         df = pd.DataFrame(rows, columns=["code", "name", "exchange", "board", "type", "list_date",
                                          "delist_date", "is_st", "total_shares", "float_shares"])
         df.insert(0, "date", ts(d))
@@ -134,7 +141,16 @@ class SimMarket(DerivedMixin):
         for k in ("pre_close", "high_limit", "low_limit"):
             df[k] = g[k] / 100.0
         df["paused"] = g["paused"].astype(bool)
+        others = self._listed_securities(i, codes)
+        if others:
+            df = pd.concat([df, securities.daily_frame(self, i, others)], ignore_index=True)
         return df
+
+    def _listed_securities(self, i: Optional[int], codes: Optional[Iterable[str]]) -> list[Stock]:
+        if i is None:
+            return []
+        wanted = None if codes is None else set(codes)
+        return [s for s in self.securities if s.start <= i < s.end and (wanted is None or s.code in wanted)]
 
     def minute_bars(self, date, period: str = "1m", codes: Optional[Iterable[str]] = None,
                     progress=None) -> pd.DataFrame:
@@ -142,10 +158,11 @@ class SimMarket(DerivedMixin):
             raise ValueError(f"period must be '1m' or '5m', got {period!r}")
         i = day_index(date)
         stocks = [s for s in self.listed(date, codes) if not self.history(s.code).paused[i - s.start]]
+        stocks += self._listed_securities(i, codes)  # never suspended
         times = sessions.session_times(ts(date), period)
         parts = []
         for k, s in enumerate(stocks):
-            m = minutes.minute_arrays(self.seed, self.history(s.code), i)
+            m = securities.scaled(minutes.minute_arrays(self.seed, self.history(s.code), i), self.history(s.code), i)
             if period == "5m":
                 m = minutes.to_5m(m)
             part = pd.DataFrame(m)
@@ -164,7 +181,7 @@ class SimMarket(DerivedMixin):
 
     def adj_factors(self, date, codes: Optional[Iterable[str]] = None) -> pd.DataFrame:
         i = day_index(date)
-        stocks = self.listed(date, codes)
+        stocks = self.listed(date, codes) + self._listed_securities(i, codes)
         fac = [self.history(s.code).get("factor", i - s.start) for s in stocks]
         return pd.DataFrame({"code": [s.code for s in stocks], "date": ts(date), "factor": fac})
 
@@ -179,8 +196,9 @@ class SimMarket(DerivedMixin):
                 d = DAYS[s.start + j]
                 if year is None or d.year == year:
                     prev, pre = int(h.close[j - 1]), int(h.pre_close[j])
-                    rows.append((s.code, ts(d), int(cash) / 100.0, float(bonus), prev / 100.0,
-                                 pre / 100.0, prev / pre))
+                    u = getattr(h, "unit", 100)  # ETFs count in 0.001 yuan
+                    rows.append((s.code, ts(d), int(cash) / u, float(bonus), prev / u,
+                                 pre / u, prev / pre))
         return pd.DataFrame(rows, columns=["code", "ex_date", "cash", "bonus", "prev_close",
                                            "pre_close", "ratio"])
 

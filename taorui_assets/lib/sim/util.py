@@ -27,6 +27,8 @@ EXCHANGE_ID = {"SH": 1, "SZ": 2, "BJ": 3}
 TAG_MARKET, TAG_HISTORY, TAG_MINUTE, TAG_FIN_YEAR, TAG_FIN_CODE = 1, 2, 3, 4, 5
 TAG_FIN_QUARTER, TAG_SECTOR, TAG_CONCEPT, TAG_BILLBOARD, TAG_NORTH = 6, 7, 8, 9, 10
 TAG_UNIVERSE, TAG_MONEY_FLOW = 11, 12
+# statements (issue 13 parts 3-4): statement detail lines, capital and holders
+TAG_FIN_DETAIL, TAG_HOLDERS = 31, 32
 
 
 def code_key(code: str) -> list[int]:

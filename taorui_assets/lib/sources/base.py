@@ -26,6 +26,10 @@ class EmptyAnswerError(SourceError):
     """A source answered 0 rows where the calendar says data must exist."""
 
 
+class NoValuationTable(SourceError):
+    """The source has no valuation table at all (QMT): there is nothing to reconcile against."""
+
+
 class MarketDataSource(abc.ABC):
     """Canonical market data for one trading day (or one year / quarter)."""
 
@@ -78,6 +82,35 @@ class MarketDataSource(abc.ABC):
     @abc.abstractmethod
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """Net inflow by order size for each traded security on ``date``."""
+
+    # ---- capital structure and holders (issue 13 part 4) ----
+    @abc.abstractmethod
+    def capital_changes(self, quarter: str, as_of: dt.date,
+                        codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Share capital changes whose change date falls in ``quarter``, announced by ``as_of``."""
+
+    @abc.abstractmethod
+    def top10_holders(self, quarter: str, as_of: dt.date,
+                      codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Top-10 holders and top-10 float holders of report period ``quarter``, every
+        version announced by ``as_of``."""
+
+    @abc.abstractmethod
+    def holder_counts(self, quarter: str, as_of: dt.date,
+                      codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Shareholder counts as of report period ``quarter``'s end, announced by ``as_of``."""
+
+    @abc.abstractmethod
+    def northbound_holdings(self, date: dt.date) -> pd.DataFrame:
+        """Shares each A-share stock's northbound (Stock Connect) investors hold after ``date``."""
+
+    # ----- valuation (issue 13 part 2) ---------------------------------------------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """The vendor's own valuation table (市值表) of ``date`` in canonical units: the REFERENCE
+        our computed ``valuation`` dataset is reconciled against, never what it is built from.
+        One row per stock traded on ``date``. Sources without such a table raise NoValuationTable."""
+        raise NoValuationTable(f"{self.name} has no valuation table; the valuation dataset is computed from "
+                          "stored data and reconciled against a source that has one (JQData)")
 
     # ---- ranges of days (backfills; taorui_assets/ranges.py) ----
     def prepare_range(self, dataset: str, period: Optional[str], dates: Sequence[dt.date]) -> None:

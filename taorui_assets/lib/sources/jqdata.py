@@ -15,9 +15,10 @@ function we use goes over thrift ``query`` — ``finance.run_query`` too (``db_q
 client-compiled SQL); the HTTP API serves only live ticks, which we do not use.
 
 Dataset routes:
-* instruments: ``get_all_securities(['stock','index'], date)`` + ``get_extras('is_st')`` +
-  ``get_valuation(capitalization, circulating_cap)`` (万股); indexes: the tracked ones only,
-  is_st False and share capital 0.
+* instruments: ``get_all_securities(['stock','index','etf','lof','conbond'], date)`` +
+  ``get_extras('is_st')`` + ``get_valuation(capitalization, circulating_cap)`` (万股) for stocks;
+  indexes: the tracked ones only; every non-stock: is_st False and share capital 0.
+* bars and factors cover every listed type; money flow covers stocks.
 * daily bars: ``get_price(fq=None, panel=False, skip_paused=False)`` with factor-free
   unadjusted fields, paused days included; adj factors: ``get_price(['factor'], fq='post')``.
 * minute bars: ``get_price(frequency='1m'|'5m', fq=None, skip_paused=True)`` from 09:00 to
@@ -32,6 +33,10 @@ Dataset routes:
   requested day (JQData publishes monthly; the latest snapshot in force is used).
 * billboard: ``get_billboard_list`` BUY/SELL rows (ALL summary rows dropped); northbound:
   ``finance.STK_ML_QUOTA`` links 310001/310002 (亿元); money flow: ``get_money_flow`` (万元).
+* capital and holders (jqdata_holders.py): ``finance.STK_CAPITAL_CHANGE`` (万股),
+  ``STK_SHAREHOLDER_TOP10`` / ``STK_SHAREHOLDER_FLOATING_TOP10``, ``STK_HOLDER_NUM``,
+  ``STK_HK_HOLD_INFO``, paged by id. The statements carry every JQData column that has a
+  QMT counterpart (lib/fields.py); JQData has no PershareIndex table.
 
 Quota: JQData counts rows per day. Before each dataset we estimate its rows and compare
 with ``get_query_count()['spare']``; if short we raise :class:`QuotaExceededError` before
@@ -56,7 +61,12 @@ import pandas as pd
 from taorui_assets.lib import codes as C
 from taorui_assets.lib.sources.base import MarketDataSource, Progress, SourceError
 from taorui_assets.lib.sources.jqdata_datasets import DatasetsMixin
+from taorui_assets.lib.sources.jqdata_holders import HoldersMixin
 
+# get_all_securities types listed besides stocks and the tracked indexes. 'etf' and 'lof' are in
+# jqdatasdk's docstring; 'conbond' is a GUESS (the docstring names no bond type; JoinQuant's
+# documented bond route is bond.CONBOND_BASIC_INFO, which the stand-in does not serve).
+OTHER_TYPES = ("etf", "lof", "conbond")
 DEFAULT_UNIVERSE = 6000  # rows assumed for a whole-market listing before the first answer
 logger = logging.getLogger(__name__)
 _LOGIN = threading.RLock()  # jqdatasdk's credentials are process-global
@@ -89,7 +99,7 @@ class _Secret:
     __str__ = __repr__
 
 
-class JQDataSource(DatasetsMixin, MarketDataSource):
+class JQDataSource(DatasetsMixin, HoldersMixin, MarketDataSource):
     name = "jqdata"
 
     def __init__(self, username: str, password: str, host: Optional[str] = None,
@@ -198,13 +208,17 @@ class JQDataSource(DatasetsMixin, MarketDataSource):
         if date not in self._listings:
             jq = self.connect()
             self.reserve(self.universe_hint + 100, f"the security listing of {date}")
-            sec = self.call("get_all_securities", jq.get_all_securities, types=["stock", "index"],
-                            date=date)
+            sec = self.call("get_all_securities", jq.get_all_securities,
+                            types=["stock", "index", *OTHER_TYPES], date=date)
             tracked = {C.to_jq(c) for c in self.indexes}
-            sec = sec[(sec["type"] == "stock") | sec.index.isin(tracked)].sort_index()
+            sec = sec[(sec["type"] != "index") | sec.index.isin(tracked)].sort_index()
             self.universe_hint = max(int((sec["type"] == "stock").sum()), 1)
             self._listings[date] = sec
         return self._listings[date]
+
+    def listed_codes(self, date: dt.date) -> list[str]:
+        """Every listed security of the followed types (stocks, tracked indexes, funds, bonds)."""
+        return list(self.listing(date).index)
 
     def stock_codes(self, date: dt.date) -> list[str]:
         sec = self.listing(date)

@@ -59,9 +59,10 @@ class DatasetsMixin:
         return N.trading_calendar(days)
 
     # --------------------------------------------------------------- prices
-    def _targets(self, date: dt.date, codes: Optional[Sequence[str]]) -> list[str]:
-        """Listed stocks on ``date`` (JQ codes), restricted to ``codes`` when given."""
-        listed = self.stock_codes(date)
+    def _targets(self, date: dt.date, codes: Optional[Sequence[str]], stocks_only: bool = False) -> list[str]:
+        """Listed securities on ``date`` (JQ codes; every type unless ``stocks_only``),
+        restricted to ``codes`` when given."""
+        listed = self.stock_codes(date) if stocks_only else self.listed_codes(date)
         if codes is None:
             return listed
         wanted = {C.to_jq(c) for c in codes}
@@ -147,7 +148,7 @@ class DatasetsMixin:
         from taorui_assets.lib.schemas import STATEMENT_ITEMS
 
         names = jq_names("financial_statements")
-        items = [getattr(t, names[i]) for i in STATEMENT_ITEMS[statement]]
+        items = [getattr(t, names[i]) for i in STATEMENT_ITEMS[statement] if i in names]
         report_date, pub_date = getattr(t, names["report_date"]), getattr(t, names["pub_date"])
         last, pages = -1, []
         while True:
@@ -223,7 +224,7 @@ class DatasetsMixin:
         if not calendar.is_trading_day(date):
             return schemas.empty("money_flow")
         jq = self.connect()
-        targets = self._targets(date, codes)
+        targets = self._targets(date, codes, stocks_only=True)
         self.reserve(len(targets), f"money flow of {date}")
         mf = self.batched(f"money flow {date}", targets, lambda b: self.call(
             "get_money_flow", jq.get_money_flow, b, start_date=_d(date), end_date=_d(date)))
@@ -231,3 +232,17 @@ class DatasetsMixin:
         if df.empty and targets:
             raise EmptyAnswerError(f"JQData money flow of {date} is empty for {len(targets)} listed stocks")
         return df
+
+    # ----- valuation (issue 13 part 2): the reference table ------------------------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """``get_valuation(codes, end_date=date, count=1)``: each stock's latest row on or before
+        ``date``; rows of earlier days (suspended on ``date``) are dropped."""
+        if not calendar.is_trading_day(date):
+            return schemas.empty("valuation")
+        jq = self.connect()
+        targets = self._targets(date, codes)
+        self.reserve(len(targets), f"the valuation table of {date}")
+        fields = list(N.VALUATION_FIELDS.values())
+        val = self.batched(f"valuation {date}", targets, lambda b: self.call(
+            "get_valuation", jq.get_valuation, b, end_date=_d(date), count=1, fields=fields))
+        return N.valuation(val, date)

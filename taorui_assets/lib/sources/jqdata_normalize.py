@@ -105,7 +105,8 @@ def adj_factors(price: pd.DataFrame) -> pd.DataFrame:
 
 
 def statements(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """finance.STK_* rows (every report_type) → one canonical row per published version."""
+    """finance.STK_* rows (every report_type) → one canonical row per published version.
+    JQData has no PershareIndex table, so the backup delivers no ``pershare`` statement."""
     names = jq_names("financial_statements")
     parts = []
     for statement, df in frames.items():
@@ -115,14 +116,26 @@ def statements(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
                              "report_date": pd.to_datetime(df[names["report_date"]]),
                              "pub_date": pd.to_datetime(df[names["pub_date"]]),
                              "_type": df["report_type"].to_numpy()})
-        for item in STATEMENT_ITEMS[statement]:
-            part[item] = df[names[item]].astype(float).to_numpy()
+        for item in STATEMENT_ITEMS[statement]:  # items without a JQData column stay NaN
+            if item in names and names[item] in df.columns:
+                part[item] = df[names[item]].astype(float).to_numpy()
         parts.append(part)
     if not parts:
         return schemas.empty("financial_statements")
     out = pd.concat(parts, ignore_index=True).sort_values("_type", kind="stable")
     out = out.drop_duplicates(["code", "statement", "report_date", "pub_date"], keep="last")
     return canonical("financial_statements", out.drop(columns="_type"))
+
+
+def statements_coverage(df: pd.DataFrame) -> pd.DataFrame:
+    """What JQData carries of a canonical statements frame: no ``pershare`` rows, and NaN
+    for the items without a JQData column (lib/fields.py). Compares a backup partition
+    with the primary's, or the stand-in's answer with SimMarket's."""
+    names = jq_names("financial_statements")
+    out = df[df["statement"].isin(list(STATEMENT_TABLES))].copy()
+    missing = [i for items in STATEMENT_ITEMS.values() for i in items if i not in names]
+    out[missing] = float("nan")
+    return out.reset_index(drop=True)
 
 
 def sector_rows(day: dt.date, kind: str, sectors: pd.DataFrame,
@@ -199,6 +212,26 @@ def as_bool_map(extras: pd.DataFrame) -> dict[str, bool]:
     return {C.to_qmt(str(c)): bool(v) for c, v in last.items() if not pd.isna(v)}
 
 
+# ----- valuation (issue 13 part 2) ------------------------------------------------------------
+VALUATION_FIELDS = {c: j for c, j in jq_names("valuation").items() if c not in ("code", "date")}
+
+
+def valuation(val: pd.DataFrame, day) -> pd.DataFrame:
+    """get_valuation rows of ``day`` → canonical valuation (万股 → shares, 亿元 → CNY). JQData has no
+    close column: it is market_cap / total_shares."""
+    from taorui_assets.lib.valuation import from_jqdata
+
+    if val is None or val.empty:
+        return schemas.empty("valuation")
+    v = val[pd.to_datetime(val["day"]).dt.normalize() == _day(day)]
+    out = pd.DataFrame({canon: v[jq].astype(float).to_numpy() for canon, jq in VALUATION_FIELDS.items()})
+    out = from_jqdata(out)
+    out.insert(0, "code", qmt_codes(v["code"]))
+    out.insert(1, "date", _day(day))
+    out["close"] = out["market_cap"] / out["total_shares"]
+    return canonical("valuation", out.sort_values("code"))
+
+
 __all__ = ["canonical", "instruments", "trading_calendar", "daily_bars", "minute_bars",
            "adj_factors", "statements", "sector_rows", "index_weights", "billboard",
-           "northbound", "money_flow", "valuation_shares", "as_bool_map"]
+           "northbound", "money_flow", "valuation_shares", "as_bool_map", "valuation"]

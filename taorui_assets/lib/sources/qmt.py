@@ -39,6 +39,12 @@ Assumptions the xtquant documentation does not settle (kept in one place):
     latest trading day, ``get_trading_dates('SH', count=1)`` (GUESS: the list ends at the
     latest trading day, as ``get_trading_calendar`` in xtdata.py treats it), not this
     machine's clock, so a replayed day (TAORUI_AS_OF) never stamps today's snapshot.
+13. Instruments beyond stocks: the tracked indexes (``index_codes``), and the members of the
+    sector lists ``沪深ETF``, ``沪深基金`` and ``沪深转债`` (GUESS: the names QMT's client shows;
+    xtdata.md documents no sector names, only ``沪深A股`` appears, in xtview.py). A member's
+    type comes from its code range (``codes.board``): ``沪深基金`` also holds ETFs and
+    closed-end funds, of which only LOFs are taken. Convertible-bond volume is in 手 of 10 张
+    (``qmt_normalize.CONBOND_LOT``, GUESS).
 """
 from __future__ import annotations
 
@@ -54,8 +60,11 @@ from taorui_assets.lib.sources.base import (EmptyAnswerError, MarketDataSource, 
                                             SourceError, quarter_end)
 from taorui_assets.lib.sources.qmt_connect import QmtConnection
 from taorui_assets.lib.sources.qmt_datasets import QmtDatasetsMixin
+from taorui_assets.lib.sources.qmt_holders import QmtHoldersMixin
 
 A_SHARE_SECTOR = "沪深京A股"
+# Sector lists of the other instrument types (assumption 13), and the types taken from each.
+TYPE_SECTORS = {"沪深ETF": ("etf",), "沪深基金": ("lof",), "沪深转债": ("conbond",)}
 BAR_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount", "preClose", "suspendFlag"]
 MINUTE_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount"]
 
@@ -67,7 +76,14 @@ _PREPARED: dict[tuple[str, str, str], set[str]] = {}
 _RANGE_PERIODS = {"daily_bars": None, "minute_bars": ""}  # the QMT period: 1d, or the asset's
 
 
-class QmtSource(QmtDatasetsMixin, MarketDataSource):
+def _type_of(code: str):
+    try:
+        return C.security_type(C.board(code))
+    except C.CodeError:  # a sector member of a kind we do not follow (B shares, REITs …)
+        return None
+
+
+class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
     name = "qmt"
 
     def __init__(self, api: Any, *, mode: str = "token", token: str = "",
@@ -146,18 +162,23 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
 
     # ------------------------------------------------------------ ranges (backfills)
     def prepare_range(self, dataset: str, period: Optional[str], dates: Sequence[dt.date]) -> None:
-        """One ``download_history_data2`` of the range's bars for every stock listed on any of its
-        days, instead of one per day; each day then reads its bars with ``get_market_data_ex``."""
+        """One ``download_history_data2`` of the range's bars for every security listed on any of
+        its days (the coverage types of ``instruments``: stocks, the followed indexes, ETFs, LOFs,
+        convertible bonds), instead of one per day; each day then reads its bars with
+        ``get_market_data_ex``."""
         if dataset not in _RANGE_PERIODS:
             return
         qmt_period = "1d" if dataset == "daily_bars" else period
         days = [d for d in dates if calendar.is_trading_day(d)]
         if not days:
             return
-        codes: set[str] = set()
+        codes: set[str] = set(self.index_codes)
         for d in days:
             codes.update(self.xt("get_stock_list_in_sector", A_SHARE_SECTOR, real_timetag=N.ymd(d)) or [])
-        codes = {c for c in codes if C.board(c) != C.INDEX}
+            for sector, types in TYPE_SECTORS.items():
+                members = self.xt("get_stock_list_in_sector", sector, real_timetag=N.ymd(d)) or []
+                codes.update(c for c in members if _type_of(c) in types)
+        codes = {c for c in codes if _type_of(c) is not None}  # kinds we do not follow are never asked for
         first, last = N.ymd(days[0]), N.ymd(days[-1])
         start, end = (first, last) if qmt_period == "1d" else (first + "000000", last + "235959")
         self._download(sorted(codes), qmt_period, start, end, what=f"{qmt_period} {days[0]}..{days[-1]}")
@@ -183,8 +204,12 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
         stocks = self.xt("get_stock_list_in_sector", A_SHARE_SECTOR, real_timetag=N.ymd(date)) or []
         if not stocks:
             raise EmptyAnswerError(f"QMT listed no A-share stocks on {date}")
+        others = []
+        for sector, types in TYPE_SECTORS.items():
+            members = self.xt("get_stock_list_in_sector", sector, real_timetag=N.ymd(date)) or []
+            others += [c for c in members if _type_of(c) in types]
         rows, missing = [], []
-        for code in sorted(set(stocks)) + list(self.index_codes):
+        for code in sorted(set(stocks)) + list(self.index_codes) + sorted(set(others)):
             d = self.xt("get_instrument_detail", code, iscomplete=True)
             if not d:
                 missing.append(code)
@@ -211,9 +236,9 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
         return {
             "date": pd.Timestamp(date), "code": code, "name": name,
             "exchange": str(d.get("ExchangeID", code[-2:])), "board": board,
-            "type": "index" if board == C.INDEX else "stock",
+            "type": C.security_type(board),
             "list_date": N.parse_ymd(d.get("OpenDate")), "delist_date": delist,
-            "is_st": board != C.INDEX and name.upper().startswith(("ST", "*ST")),
+            "is_st": C.security_type(board) == "stock" and name.upper().startswith(("ST", "*ST")),
             "total_shares": float(total), "float_shares": float(flt),
         }
 
@@ -232,12 +257,14 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
                    progress: Optional[Progress] = None) -> pd.DataFrame:
         if not calendar.is_trading_day(date):
             return schemas.empty("daily_bars")
-        universe = self._universe(date, codes, stocks_only=True)
+        universe = self._universe(date, codes)  # every type: stocks, indexes, funds, bonds
         day = N.ymd(date)
         self._download(universe, "1d", day, day, progress=progress, what=f"1d {date}")
         ans = self._get(BAR_FIELDS, universe, "1d", day, day)
-        st = dict(zip(self._instruments[date]["code"], self._instruments[date]["is_st"]))
-        df = N.daily_bars(ans, date, st)
+        inst = self._instruments[date]
+        st = dict(zip(inst["code"], inst["is_st"]))
+        first = dict(zip(inst["code"], inst["list_date"] == pd.Timestamp(date)))
+        df = N.daily_bars(ans, date, st, first)
         missing = N.codes_missing(universe, df["code"])
         if missing:
             raise EmptyAnswerError(f"QMT download of 1d {date} 'succeeded' but returned 0 rows for "
@@ -267,7 +294,7 @@ class QmtSource(QmtDatasetsMixin, MarketDataSource):
         if not calendar.is_trading_day(date):
             return schemas.empty("adj_factors")
         inst = self.instruments(date)
-        universe = self._universe(date, codes, stocks_only=True)
+        universe = self._universe(date, codes)  # indexes and bonds have no ex-rights rows: 1.0
         lists = dict(zip(inst["code"], inst["list_date"]))
         day = N.ymd(date)
         for batch in self._batches(universe):

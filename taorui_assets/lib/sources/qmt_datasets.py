@@ -118,8 +118,8 @@ class QmtDatasetsMixin:
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         if not calendar.is_trading_day(date):
             return schemas.empty("money_flow")
-        daily = self.daily_bars(date, codes)
         stocks = set(self._universe(date, codes, stocks_only=True))
+        daily = self.daily_bars(date, sorted(stocks))  # money flow is a stock dataset
         traded = [c for c, p in zip(daily["code"], daily["paused"]) if not p and c in stocks]
         day = N.ymd(date)
         self._download(traded, "transactioncount1d", day, day, what=f"money flow {date}")

@@ -34,9 +34,11 @@ from taorui_assets.lib.sources.base import SourceError
 TZ = "Asia/Shanghai"
 LOT = 100
 INDEX_VOLUME_IN_LOTS = False  # assumption: QMT reports index volume in shares
+CONBOND_LOT = 10  # GUESS: convertible-bond K-line volume in 手 of 10 张 (the exchanges' trading unit)
 
 # QMT names of the report tables we read, canonical statement → xtquant table name.
-STATEMENT_TABLES = {"balance": "Balance", "income": "Income", "cash_flow": "CashFlow"}
+STATEMENT_TABLES = {"balance": "Balance", "income": "Income", "cash_flow": "CashFlow",
+                    "pershare": "PershareIndex"}
 
 
 # ---------------------------------------------------------------- time helpers
@@ -61,8 +63,11 @@ def parse_ymd(text) -> pd.Timestamp:
 
 
 def lot_factor(code: str) -> int:
-    if C.board(code) == C.INDEX and not INDEX_VOLUME_IN_LOTS:
+    board = C.board(code)
+    if board == C.INDEX and not INDEX_VOLUME_IN_LOTS:
         return 1
+    if board == C.CONBOND:
+        return CONBOND_LOT
     return LOT
 
 
@@ -95,8 +100,9 @@ def _stack(answer: Mapping[str, pd.DataFrame], required: Iterable[str] = ()) -> 
 
 
 def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
-               st: Mapping[str, bool]) -> pd.DataFrame:
-    """1d K-lines of one day → canonical daily bars (limits from ``bar_rules.limit_prices``)."""
+               st: Mapping[str, bool], first_day: Mapping[str, bool] = {}) -> pd.DataFrame:
+    """1d K-lines of one day → canonical daily bars (limits from ``bar_rules.limit_prices``;
+    ``first_day``: code → listed that day, for a convertible bond's first-day limits)."""
     df = _stack(answer, required_fields("daily_bars"))
     if df.empty:
         return schemas.empty("daily_bars")
@@ -114,7 +120,8 @@ def daily_bars(answer: Mapping[str, pd.DataFrame], day: dt.date,
         df.loc[p, col] = df.loc[p, "pre_close"]
     df.loc[p, ["volume", "amount"]] = 0.0
     df["high_limit"], df["low_limit"] = bar_rules.limit_prices(
-        df["pre_close"], df["code"].map(C.board), df["code"].map(lambda c: bool(st.get(c, False))))
+        df["pre_close"], df["code"].map(C.board), df["code"].map(lambda c: bool(st.get(c, False))),
+        days=day, first_day=df["code"].map(lambda c: bool(first_day.get(c, False))))
     return df[schemas.columns("daily_bars")].reset_index(drop=True)
 
 
@@ -170,13 +177,17 @@ def financial_statements(answer: Mapping[str, Mapping[str, pd.DataFrame]], repor
                 continue
             f = frame.copy()
             f = f[f["m_anntime"].astype(str).str.len() >= 8]
-            out = pd.DataFrame({
+            cols = {
                 "code": code, "statement": statement,
                 "report_date": [parse_ymd(t) for t in f["m_timetag"]],
                 "pub_date": [parse_ymd(t) for t in f["m_anntime"]],
-            })
+            }
+            # every column of QMT's table; one QMT does not send is NaN (absent when stored)
             for canon in schemas.STATEMENT_ITEMS[statement]:
-                out[canon] = pd.to_numeric(f[items[canon]], errors="coerce").to_numpy()
+                xt = items.get(canon)
+                cols[canon] = (pd.to_numeric(f[xt], errors="coerce").to_numpy()
+                               if xt is not None and xt in f.columns else np.nan)
+            out = pd.DataFrame(cols, index=range(len(f)))
             rows.append(out)
     if not rows:
         return schemas.empty("financial_statements")

@@ -102,3 +102,25 @@ class SimSource(MarketDataSource):
 
     def money_flow(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
         return canonical("money_flow", self.market.money_flow(date, codes))
+
+    # ---- capital structure and holders (issue 13 part 4) ----
+    def capital_changes(self, quarter: str, as_of: dt.date,
+                        codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        return canonical("capital_changes", self.market.capital_changes(quarter, as_of, codes))
+
+    def top10_holders(self, quarter: str, as_of: dt.date,
+                      codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        return canonical("top10_holders", self.market.top10_holders(quarter, as_of, codes))
+
+    def holder_counts(self, quarter: str, as_of: dt.date,
+                      codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        return canonical("holder_counts", self.market.holder_counts(quarter, as_of, codes))
+
+    def northbound_holdings(self, date: dt.date) -> pd.DataFrame:
+        return canonical("northbound_holdings", self.market.northbound_holdings(date))
+
+    # ----- valuation (issue 13 part 2): SimMarket's own reference table ----------------------
+    def valuation(self, date: dt.date, codes: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        from taorui_assets.lib.sim.valuation import valuation
+
+        return canonical("valuation", valuation(self.market, date, codes))
