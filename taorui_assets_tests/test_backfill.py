@@ -129,8 +129,9 @@ def test_scripts_run_backfill_is_a_dagster_backfill_equal_to_day_by_day_runs(
     runs = backfill_instance.get_run_records(dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
     assert len(runs) == 1  # 20 days of every daily asset in ONE run: the backfill policy
     assert any("asset-days materialized" in line for line in lines)
-    daily_assets = [k for spec in datasets.SPECS if spec.partitions == datasets.TRADING_DAY
-                    for k in spec.assets]
+    # every fetched or computed daily dataset (not the captured ticks), and valuation's reconciliation
+    daily_assets = [k for spec in datasets.fetched(datasets.TRADING_DAY) for k in spec.assets]
+    daily_assets.append("valuation_reconciliation")
     for name in daily_assets:
         assert backfill_instance.get_materialized_partitions(dg.AssetKey(name)) >= set(days), name
     backfilled = _counts(mongo_uri, mongo_db_name)
