@@ -4,6 +4,7 @@
     python -m taorui_assets.cli ui [--port 3000]
     python -m taorui_assets.cli datasets
     python -m taorui_assets.cli capture [--feed qmt|sim] [--markets SH,SZ,BJ | --codes ...]
+    python -m taorui_assets.cli backfill --start YYYY-MM-DD --end YYYY-MM-DD [--redo]
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from taorui_assets import settings
+from taorui_assets.cli_backfill import INSTANCE_DEFAULTS  # plain text; the module imports no Dagster
 from taorui_assets.lib.storage.embedded import EmbeddedServerError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +107,7 @@ run_retries:
   retry_on_asset_or_op_failure: false
 telemetry:
   enabled: false
-"""
+""" + INSTANCE_DEFAULTS  # the run queue and the `market_source` pool (cli_backfill.py)
 
 
 def _dagster_home(s: settings.Settings) -> Path:
@@ -198,10 +200,12 @@ def summary(s: settings.Settings) -> None:
 
 
 def _fail_interrupted_runs(instance) -> None:
+    from taorui_assets.cli_backfill import cancel_orphaned_backfills
     from taorui_assets.cli_runs import fail_interrupted_runs
 
     for run_id in fail_interrupted_runs(instance):
         say(f"run {run_id[:8]} was interrupted (its scripts/run was killed): marked failed")
+    cancel_orphaned_backfills(instance)
 
 
 def _dev_child() -> None:
@@ -263,6 +267,26 @@ def capture(args) -> int:
         return run_capture(args, s)
 
 
+def backfill(args) -> int:
+    """Every daily dataset over [start, end] as one Dagster backfill (cli_backfill.py)."""
+    args.settings.require_source()
+    with database(args.settings) as s:
+        import dagster as dg
+
+        from taorui_assets.cli_backfill import child_environment, run_backfill
+
+        with dg.DagsterInstance.from_config(s.dagster_home) as instance:
+            _fail_interrupted_runs(instance)
+            # The code server it starts, and the runs that server launches, see this command's settings.
+            with child_environment(s.child_environ()):
+                _, ok = run_backfill(instance, ROOT / "workspace.yaml", args.start, args.end, redo=args.redo)
+        summary(s)
+        if not ok:
+            say("the backfill did not complete: see the failed runs in the UI (scripts/run ui); "
+                "re-running the same command redoes only the days not yet complete")
+        return 0 if ok else 1
+
+
 def datasets(args) -> int:
     """The dataset registry (lib/datasets.py) as a table; no database needed."""
     from taorui_assets.lib.datasets import SCHEDULES, SPECS
@@ -315,10 +339,14 @@ def parser() -> Parser:
     from taorui_assets.lib.realtime.cli import add_capture_arguments
 
     add_capture_arguments(sub.add_parser("capture", help="capture QMT's tick push into MongoDB (runs until stopped)"))
+    b = sub.add_parser("backfill", help="every daily dataset over a range of days, as a Dagster backfill")
+    b.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    b.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
+    b.add_argument("--redo", action="store_true", help="also the days every daily asset already materialized")
     return p
 
 
-COMMANDS = {"run": run, "ui": ui, "datasets": datasets, "capture": capture}
+COMMANDS = {"run": run, "ui": ui, "datasets": datasets, "capture": capture, "backfill": backfill}
 
 
 def with_default_command(p: argparse.ArgumentParser, argv: list[str]) -> list[str]:

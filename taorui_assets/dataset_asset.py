@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import dagster as dg
 import pandas as pd
 
-from taorui_assets import partitions
+from taorui_assets import partitions, ranges
 from taorui_assets.lib import datasets
 from taorui_assets.lib.datasets import DatasetSpec
 from taorui_assets.lib.sources.base import MarketDataSource, Progress
@@ -116,6 +116,7 @@ def dataset_asset(
         description=description,
         deps=list(deps),
         io_manager_key="mongo_io_manager",
+        backfill_policy=ranges.policy_for(spec.partitions),
         pool=SOURCE_POOL,
         metadata=metadata,
         check_specs=[
@@ -132,6 +133,7 @@ def dataset_asset(
             ),
         ],
     )
+    @ranges.day_by_day  # a backfill run covers a range of days; each day is this body (ranges.py)
     def _asset(context: dg.AssetExecutionContext, market_source: MarketSourceResource,
                mongo: MongoResource) -> Iterator:
         key = context.partition_key
@@ -144,8 +146,9 @@ def dataset_asset(
             context.log.warning(f"{label}: {note}")
         router = market_source.get_router(log=context.log, db=store.db)
         context.log.info(f"{label}: fetching from {' → '.join(router.names)}")
+        fetch_day = ranges.fetching(fetch, context, dataset, period)  # one source call per range
         try:
-            result = router.fetch(dataset, lambda src: fetch(src, key, progress_logger(context, f"{label} [{src.name}]")),
+            result = router.fetch(dataset, lambda src: fetch_day(src, key, progress_logger(context, f"{label} [{src.name}]")),
                                   allow_empty=allow_empty, known_codes=known, reference=reference)
         except AllSourcesFailed as failed:
             yield from _quarantine(context, store, dataset, key, failed.result)

@@ -6,14 +6,14 @@ steps spread over the cluster while the `market_source` pool still caps the fetc
 """
 import dagster as dg
 from dagster_k8s import k8s_job_executor
+from dagster_shared.record import copy
 
 from taorui_assets import definitions as local  # the module: one @dg.definitions per module scope
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions.merge(
-        local.defs(),
-        # max_concurrent: steps of one run in flight; the pool, not this, bounds the source's connections.
-        dg.Definitions(executor=k8s_job_executor.configured({"max_concurrent": 8})),
-    )
+    # The local definitions carry the one-machine executor (defs/executor.py); merging would
+    # refuse two executors, so this one replaces it. max_concurrent: steps of one run in flight;
+    # the pool, not this, bounds the source's connections.
+    return copy(local.defs(), executor=k8s_job_executor.configured({"max_concurrent": 8}))

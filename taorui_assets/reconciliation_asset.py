@@ -13,7 +13,7 @@ from typing import Callable, Optional
 import dagster as dg
 import pandas as pd
 
-from taorui_assets import settings
+from taorui_assets import ranges, settings
 from taorui_assets.dataset_asset import KINDS, asset_tags, partitions_of
 from taorui_assets.lib import datasets
 from taorui_assets.lib.reconcile import compare
@@ -41,6 +41,7 @@ def reconciliation_asset(dataset: str, *,
 
     @dg.asset(
         name=name, partitions_def=partitions_of(spec), group_name=spec.group, kinds=KINDS,
+        backfill_policy=ranges.policy_for(spec.partitions),  # in the same run as its dataset's range
         deps=spec.assets, owners=list(spec.owners), tags=asset_tags(spec),
         description=f"Samples {dataset} for the partition, asks the primary and the backup source for the "
         f"same rows, and stores the comparison ({', '.join(spec.reconcile)}, with the differing rows) in "
@@ -48,6 +49,7 @@ def reconciliation_asset(dataset: str, *,
         check_specs=[dg.AssetCheckSpec("within_tolerance", asset=name,
                                        description="Primary and backup agree within the documented tolerances.")],
     )
+    @ranges.day_by_day
     def _asset(context: dg.AssetExecutionContext, market_source: MarketSourceResource, mongo: MongoResource):
         key, store = context.partition_key, mongo.store()
         sources = market_source.get_sources(log=context.log)

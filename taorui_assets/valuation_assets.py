@@ -17,6 +17,7 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
+from taorui_assets import ranges
 from taorui_assets.dataset_asset import KINDS, asset_tags, column_schema, partitions_of
 from taorui_assets.lib import datasets, schemas
 from taorui_assets.lib import valuation as V
@@ -58,6 +59,7 @@ def valuation_asset() -> dg.AssetsDefinition:
 
     @dg.asset(
         name=NAME, partitions_def=partitions_of(spec), group_name=spec.group, kinds=KINDS,
+        backfill_policy=ranges.policy_for(spec.partitions),  # a range of days per backfill run (ranges.py)
         owners=list(spec.owners), tags=asset_tags(spec), io_manager_key="mongo_io_manager",
         description="JQData's valuation table (市值表) of every stock traded on the day, computed from the "
         "stored daily_bars, instruments and point-in-time financial_statements (formulas: lib/valuation.py): "
@@ -76,6 +78,7 @@ def valuation_asset() -> dg.AssetsDefinition:
                               "every PE/PB/PS/PCF would be null. Stocks without a ratio are counted."),
         ],
     )
+    @ranges.day_by_day  # a backfill run covers a range of days; each day is this body (ranges.py)
     def _asset(context: dg.AssetExecutionContext, mongo: MongoResource):
         key = context.partition_key
         store = mongo.store()
@@ -113,6 +116,7 @@ def valuation_reconciliation_asset() -> dg.AssetsDefinition:
 
     @dg.asset(
         name=name, partitions_def=partitions_of(spec), group_name=spec.group, kinds=KINDS, deps=[NAME],
+        backfill_policy=ranges.policy_for(spec.partitions),  # in the same run as valuation's range
         owners=list(spec.owners), tags=asset_tags(spec),
         description="Samples the stored (computed) valuation of the day and compares it with a source's own "
         f"valuation table (JQData get_valuation; SimMarket's in the demo): {', '.join(spec.reconcile)}, within "
@@ -121,6 +125,7 @@ def valuation_reconciliation_asset() -> dg.AssetsDefinition:
                                        description="Our computed valuation agrees with the vendor's table "
                                        "within the documented tolerances.")],
     )
+    @ranges.day_by_day
     def _asset(context: dg.AssetExecutionContext, market_source: MarketSourceResource, mongo: MongoResource):
         key, store = context.partition_key, mongo.store()
         ours = store.read(NAME, scope(NAME, key))

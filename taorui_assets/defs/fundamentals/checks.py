@@ -1,6 +1,7 @@
 import dagster as dg
 import pandas as pd
 
+from taorui_assets import ranges
 from taorui_assets.checks import result
 from taorui_assets.lib import quality
 from taorui_assets.lib.storage.scopes import scope
@@ -51,6 +52,7 @@ from taorui_assets.partitions import trading_days  # noqa: E402
                 "one row per traded stock, with the same close, total and float shares, and market values equal "
                 "to close × shares. Fails when daily_bars or instruments were re-materialized (healed) after "
                 "the valuation was computed: re-materialize valuation.")
+@ranges.day_by_day  # a backfill run checks each day of its range
 def valuation_matches_prices(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     from taorui_assets.lib.valuation import consistency_violations
 

@@ -1,5 +1,6 @@
 import dagster as dg
 
+from taorui_assets import ranges
 from taorui_assets.checks import result
 from taorui_assets.lib import quality
 from taorui_assets.lib.storage import written
@@ -23,6 +24,7 @@ def _instruments_and_bars(mongo: MongoResource, key: str):
                 description="Every security listed that day, of every type (stock, index, ETF, LOF, convertible "
                 "bond), has a daily bar (suspended ones with paused=true), and no bar belongs to a code that "
                 "was not listed.")
+@ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     inst, bars = _instruments_and_bars(mongo, context.partition_key)
     return result(quality.missing_daily_bars(inst, bars), len(inst), "securities without a bar or bars without a listed security")
@@ -32,6 +34,7 @@ def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoReso
                 description="OHLC ordering, prices within the limits, limit prices equal to the exchange "
                 "rule for the type, board, ST status and day (none for indexes; codes.limit_prices), "
                 "suspended days flat.")
+@ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_sane(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
     inst, bars = _instruments_and_bars(mongo, context.partition_key)
     return result(quality.bar_violations(bars, inst), len(bars), "bars break OHLC or price-limit rules")
@@ -42,6 +45,7 @@ def _minute_check(period: str):
                     partitions_def=trading_days, additional_deps=["daily_bars"],
                     description=f"{period} bars aggregate exactly to the daily bar: first open, max high, "
                     "min low, last close, summed volume and amount.")
+    @ranges.day_by_day  # a backfill run checks each day of its range
     def _check(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
         store, key = mongo.store(), context.partition_key
         daily = _written_or_read(context, store, "daily_bars", key)

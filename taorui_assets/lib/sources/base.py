@@ -116,6 +116,12 @@ class MarketDataSource(abc.ABC):
         raise NoValuationTable(f"{self.name} has no valuation table; the valuation dataset is computed from "
                           "stored data and reconciled against a source that has one (JQData)")
 
+    # ---- ranges of days (backfills; taorui_assets/ranges.py) ----
+    def prepare_range(self, dataset: str, period: Optional[str], dates: Sequence[dt.date]) -> None:
+        """Called once before a backfill run asks for ``dataset`` day by day over ``dates``: a
+        source that can fetch the range in one call (QMT: one ``download_history_data2``) does
+        it here, and its per-day calls then read what was fetched. The default does nothing."""
+
     def announcements(self, start: dt.date, end: dt.date) -> pd.DataFrame:
         """Financial reports announced in [start, end]: one row per (code, report_date, pub_date),
         sorted by pub_date. A restatement is a second row for the same report with a later pub_date.

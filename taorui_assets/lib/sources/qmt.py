@@ -69,6 +69,13 @@ BAR_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount", "preCl
 MINUTE_FIELDS = ["time", "open", "high", "low", "close", "volume", "amount"]
 
 
+# Bars downloaded for a whole backfill range (prepare_range): (data dir, period, yyyymmdd) → codes.
+# Per process, like QMT's local data directory they landed in; each day's source object (a
+# router is built per partition) then skips its own download of a covered day.
+_PREPARED: dict[tuple[str, str, str], set[str]] = {}
+_RANGE_PERIODS = {"daily_bars": None, "minute_bars": ""}  # the QMT period: 1d, or the asset's
+
+
 def _type_of(code: str):
     try:
         return C.security_type(C.board(code))
@@ -115,6 +122,9 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
                   what: str = "") -> None:
         """download_history_data2 in batches, forwarding its progress callback."""
         codes = list(codes)
+        if start[:8] == end[:8] and set(codes) <= _PREPARED.get((self.conn.data_home_dir, period, start[:8]), set()):
+            self.conn.log("debug", f"QMT {what or period}: downloaded with its backfill range")
+            return
         total, offset = len(codes), 0
         for batch in self._batches(codes):
             base = offset
@@ -150,6 +160,31 @@ class QmtSource(QmtDatasetsMixin, QmtHoldersMixin, MarketDataSource):
                 raise EmptyAnswerError("QMT returned no latest SSE trading day")
             self._latest = N.ms_to_local([int(days[-1])]).iloc[0].date()
         return self._latest
+
+    # ------------------------------------------------------------ ranges (backfills)
+    def prepare_range(self, dataset: str, period: Optional[str], dates: Sequence[dt.date]) -> None:
+        """One ``download_history_data2`` of the range's bars for every security listed on any of
+        its days (the coverage types of ``instruments``: stocks, the followed indexes, ETFs, LOFs,
+        convertible bonds), instead of one per day; each day then reads its bars with
+        ``get_market_data_ex``."""
+        if dataset not in _RANGE_PERIODS:
+            return
+        qmt_period = "1d" if dataset == "daily_bars" else period
+        days = [d for d in dates if calendar.is_trading_day(d)]
+        if not days:
+            return
+        codes: set[str] = set(self.index_codes)
+        for d in days:
+            codes.update(self.xt("get_stock_list_in_sector", A_SHARE_SECTOR, real_timetag=N.ymd(d)) or [])
+            for sector, types in TYPE_SECTORS.items():
+                members = self.xt("get_stock_list_in_sector", sector, real_timetag=N.ymd(d)) or []
+                codes.update(c for c in members if _type_of(c) in types)
+        codes = {c for c in codes if _type_of(c) is not None}  # kinds we do not follow are never asked for
+        first, last = N.ymd(days[0]), N.ymd(days[-1])
+        start, end = (first, last) if qmt_period == "1d" else (first + "000000", last + "235959")
+        self._download(sorted(codes), qmt_period, start, end, what=f"{qmt_period} {days[0]}..{days[-1]}")
+        for d in days:
+            _PREPARED[(self.conn.data_home_dir, qmt_period, N.ymd(d))] = codes
 
     # ------------------------------------------------------------ reference data
     def trading_calendar(self, year: int) -> pd.DataFrame:
