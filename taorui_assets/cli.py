@@ -273,7 +273,8 @@ def backfill(args) -> int:
     with database(args.settings) as s:
         import dagster as dg
 
-        from taorui_assets.cli_backfill import child_environment, run_backfill
+        from taorui_assets.cli_backfill import run_backfill
+        from taorui_assets.settings import child_environment
 
         with dg.DagsterInstance.from_config(s.dagster_home) as instance:
             _fail_interrupted_runs(instance)

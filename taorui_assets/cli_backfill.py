@@ -26,9 +26,7 @@ import logging
 import os
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
 
 # Added to the CLI's instance (DAGSTER_HOME=.taorui/dagster) when scripts/run writes it: the
 # same run queue and source pool as the production instance (deploy/dagster.yaml), sized for
@@ -62,20 +60,6 @@ BACKFILL_TAG = "dagster/backfill"
 
 def say(msg: str) -> None:
     print(f"[taorui backfill] {msg}", flush=True)
-
-
-@contextmanager
-def child_environment(env: Mapping[str, str]) -> Iterator[None]:
-    """``env`` as this process's environment for the block: Dagster starts the code server (and
-    it the runs) with the environment of this process, and has no other way to pass settings."""
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def trading_days_between(start: str, end: str) -> list[str]:

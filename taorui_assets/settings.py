@@ -1,7 +1,8 @@
 """Every setting of the platform, read in this one module.
 
 Settings are read when the definitions load (or when a command starts), never at import
-time, and this module never writes ``os.environ``. A wrong value raises ``ConfigError``,
+time, and nothing writes ``os.environ`` except ``child_environment`` (one known exception, for
+the code server ``scripts/run backfill`` starts; restored after the block). A wrong value raises ``ConfigError``,
 whose message names the setting and the fix in one short line; the CLI prints it without
 a traceback (unless ``TAORUI_DEBUG=1``).
 
@@ -219,6 +220,24 @@ def debug_enabled(environ: Optional[Mapping[str, str]] = None) -> bool:
     """``TAORUI_DEBUG``, read leniently: the CLI needs it even when other settings are wrong."""
     env = os.environ if environ is None else environ
     return env.get("TAORUI_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@contextmanager
+def child_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``env`` as this process's environment for the block, restored after it.
+
+    The one place the environment is written, and only by ``scripts/run backfill``: Dagster
+    starts the code server (and it the runs) with this process's environment and offers no
+    other way to hand it settings. Known debt: start the code server ourselves with
+    ``env=settings.child_environ()`` and point the workspace at it instead."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @contextmanager
