@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import pandas as pd
-import pandera.errors
 
 from taorui_assets.lib import schemas, sessions
 
@@ -78,11 +77,9 @@ def judge(dataset: str, df: pd.DataFrame, known_codes: Optional[set[str]] = None
     df = df.reset_index(drop=True)
     reasons: dict[int, list[str]] = {}
     problems: list[str] = []
-    try:
-        valid = schemas.validate(dataset, df)
-    except pandera.errors.SchemaErrors as err:
-        valid = None
-        for case in err.failure_cases.itertuples(index=False):
+    valid, failures = schemas.failure_cases(dataset, df)
+    if len(failures):
+        for case in failures.itertuples(index=False):
             where = _reason(case)
             if pd.isna(case.index):
                 problems.append(f"{where} (failure case {case.failure_case})")
