@@ -124,8 +124,7 @@ def _minute_completeness(df: pd.DataFrame, reference: Optional[Reference]) -> tu
     problems: list[str] = []
     if df.empty and (reference is None or not reference.traded_codes):
         return reasons, problems
-    time = pd.to_datetime(df["time"], errors="coerce")
-    date = pd.to_datetime(df["date"], errors="coerce").dt.normalize()
+    time, date = _datetimes(df["time"]), _datetimes(df["date"]).dt.normalize()
     offset = time - date
     on_grid = pd.Series(False, index=df.index)
     for period, offsets in sessions.OFFSETS.items():
@@ -146,6 +145,12 @@ def _minute_completeness(df: pd.DataFrame, reference: Optional[Reference]) -> tu
             problems.append(f"missing bars: {len(absent)} securities trading that day (stored daily_bars, "
                             f"not paused) have no bars, e.g. {absent[:5]}")
     return reasons, problems
+
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    # to_datetime walks a datetime64 column element by element (its cache heuristics): seconds
+    # for a full-market day's 1.2 M bars. Only other dtypes need converting.
+    return values if values.dtype.kind == "M" else pd.to_datetime(values, errors="coerce")
 
 
 def _pre_close_agrees(df: pd.DataFrame, ref: Reference) -> dict[int, str]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import calendar, sessions
-from taorui_assets.lib.sim import minutes, securities
+from taorui_assets.lib.sim import cache, minutes, securities
 from taorui_assets.lib.sim.derived import DerivedMixin
 from taorui_assets.lib.sim.holders import HoldersMixin
 from taorui_assets.lib.sim.prices import History, build_histories, market_returns
@@ -47,9 +47,10 @@ def index_size(index_code: str, n_stocks: int):
 
 
 class SimMarket(DerivedMixin, HoldersMixin):
-    def __init__(self, seed: int = 7, n_stocks: int = 300):
+    def __init__(self, seed: int = 7, n_stocks: int = 300, cache_dir: Optional[str] = None):
         self.seed = int(seed)
         self.n_stocks = int(n_stocks)
+        self.cache_dir = cache_dir or None  # histories mapped from disk (lib/sim/cache.py); None: built
         self.stocks: list[Stock] = build_universe(self.seed, self.n_stocks)
         # Indexes, ETFs, LOFs, convertible bonds: in instruments, bars and factors only.
         self.securities: list[Stock] = securities.build_securities(self.seed, self.stocks)
@@ -80,10 +81,22 @@ class SimMarket(DerivedMixin, HoldersMixin):
                     # every stock's history at once: the price walks run as array steps over
                     # all stocks (prices.build_histories), each history exactly as alone.
                     missing = [s for s in self.stocks if s.uid >= 0 and s.code not in self._hist] or [stock]
-                    for built in build_histories(self.seed, missing, self.market):
+                    for built in self._build(missing):
                         self._hist[built.stock.code] = built
                 h = self._hist[code]
         return h
+
+    def _build(self, stocks: list[Stock]) -> list[History]:
+        """Every stock's history at once, mapped from the disk cache when it holds them
+        (``cache_dir``; lib/sim/cache.py), else built (and saved there)."""
+        whole = self.cache_dir is not None and len(stocks) == len(self.stocks)
+        path = cache.directory(self.cache_dir, self.seed, self.n_stocks) if whole else None
+        built = cache.load(path, stocks) if whole else None
+        if built is None:
+            built = build_histories(self.seed, stocks, self.market)
+            if whole:
+                cache.save(path, built)
+        return built
 
     def warm_up(self) -> None:
         self.history(self.stocks[0].code)
