@@ -31,7 +31,10 @@ from taorui_assets.lib.storage.documents import to_documents, to_frame
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSACTION_BYTES = 32 * 1024 * 1024
+# A transaction must commit within the server's transaction lifetime (60 s by default): on the
+# embedded server, which stores a few MB/s of wide documents (a quarter of full-market
+# statements) when the machine is busy, 32 MB did not. Larger partitions go in code ranges.
+MAX_TRANSACTION_BYTES = 8 * 1024 * 1024
 # A partition larger than one transaction is written in code ranges of about this size: few
 # enough round trips, small enough that two ranges in memory are nothing beside the frame.
 STREAM_CHUNK_BYTES = 8 * 1024 * 1024
