@@ -70,14 +70,49 @@ def _child_daily(a) -> dict:
     with dg.DagsterInstance.ephemeral() as instance:
         for label, day in zip(("first_day", "next_day"), days):
             t0 = time.monotonic()
-            result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
+            with _MemorySampler() as mem:
+                result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
             wall = time.monotonic() - t0
             failed = [e.asset_check_key.to_user_string() for e in result.get_asset_check_evaluations() if not e.passed]
             out[label] = {"day": day, "wall_s": wall, "success": result.success, "failed_checks": failed,
-                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                          "peak_anon_mb": mem.anon, "peak_file_mb": mem.file}
         written = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     out["limit"] = _raw_insert_of_day(a, days[-1], written)
     return out
+
+
+class _MemorySampler:
+    """Peaks of the process's anonymous and file-backed resident memory (``/proc/self/status``
+    RssAnon, RssFile), sampled every 50 ms: the file-backed part is what the process has mapped
+    of files, here SimMarket's cached histories (lib/sim/cache.py: a cross-section of a day
+    touches a page of every stock's arrays), which the OS shares between processes and can
+    reclaim at any time; the anonymous part is the job's own memory."""
+
+    def __enter__(self):
+        import threading
+
+        self.anon = self.file = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while True:
+            self._sample()
+            if self._stop.wait(0.05):
+                return
+
+    def _sample(self):
+        status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        self.anon = max(self.anon, int(status["RssAnon"].split()[0]) / 1024)
+        self.file = max(self.file, int(status["RssFile"].split()[0]) / 1024)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
 
 
 def _child_setup(a) -> dict:
@@ -226,7 +261,8 @@ def report(r: dict) -> None:
         d = r["daily"][label]
         status = "ok" if d["success"] and not d["failed_checks"] else f"FAILED {d['failed_checks']}"
         print(f"  daily job, {label.replace('_', ' ')} ({d['day']}): {d['wall_s']:6.1f} s wall, "
-              f"peak RSS {d['peak_rss_mb']:,.0f} MB  [{status}]")
+              f"peak RSS {d['peak_rss_mb']:,.0f} MB (anonymous {d['peak_anon_mb']:,.0f} MB, mapped files "
+              f"{d['peak_file_mb']:,.0f} MB)  [{status}]")
     lim = r["daily"]["limit"]
     nxt = r["daily"]["next_day"]["wall_s"]
     print(f"  raw insert_many of the {lim['documents']:,} documents the job wrote for {lim['day']}: "
