@@ -192,7 +192,7 @@ def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: boo
     out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
                         "code": data["code"].map({c: jq(c) for c in set(data["code"])}).to_numpy() if n else []})
     fac = data["factor"].to_numpy(float) if fq and n else None
-    decimals = data["code"].map(price_decimals).to_numpy() if n else 2
+    decimals = data["code"].map({c: price_decimals(c) for c in set(data["code"])}).to_numpy() if n else 2
     for f in fields:
         if not n:
             col = np.array([], dtype=float)
