@@ -151,3 +151,24 @@ def test_one_slot_read_of_a_bucket_without_that_bar_reads_it_whole(db):
     assert sorted(got["code"]) == [stocks[0], stocks[2]]
     want = df[df["time"] == close].sort_values("code")
     assert got.sort_values("code")["close"].tolist() == want["close"].tolist()
+
+
+def test_get_price_pre_on_one_day_reads_no_factors_and_answers_the_same(db, monkeypatch):
+    """fq=pre adjusts to the last requested day: on a one-day request every factor is its own
+    reference, so the factors are not read, and the answer is the unadjusted day with factor 1.0
+    — the last row of a longer request (which reads them) on the same day."""
+    from benchmarks.get_price_latency import load
+    from taorui_assets.lib import query as jq
+
+    info = load(db, DAY, 1, 4)  # one security × 1 year (a dividend mid-year) + 4 on the last day
+    fields = ["open", "close", "high", "low", "volume", "money", "factor", "pre_close", "avg"]
+    longer = jq.get_price(info["one"], start_date=info["start"], end_date=DAY, fq="pre", fields=fields)
+    assert (longer["factor"] != 1.0).any()  # the dividend: other days are adjusted
+    read = []
+    monkeypatch.setattr(bars, "factors", lambda *a: read.append(a) or pytest.fail("factors read"))
+    one_day = jq.get_price(info["one"], start_date=DAY, end_date=DAY, fq="pre", fields=fields)
+    pd.testing.assert_frame_equal(one_day, longer.iloc[-1:])
+    raw = jq.get_price(info["market"], start_date=DAY, end_date=DAY, fq=None, panel=False, fields=fields)
+    pre = jq.get_price(info["market"], start_date=DAY, end_date=DAY, fq="pre", panel=False, fields=fields)
+    pd.testing.assert_frame_equal(pre, raw)
+    assert not read

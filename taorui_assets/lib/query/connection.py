@@ -6,6 +6,7 @@ never touches the network.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
 import time
@@ -257,6 +258,15 @@ def _calendar_years(years: Iterable[int]) -> dict[int, list[pd.Timestamp]]:
     return {y: _calendar[y][0] if y in _calendar else [] for y in years}
 
 
+def _between(held: dict[int, list[pd.Timestamp]], start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
+    """The held days in [start, end] (years in order; each year's days sorted)."""
+    out: list[pd.Timestamp] = []
+    for y in sorted(held):
+        days = held[y]
+        out += days[bisect.bisect_left(days, start):bisect.bisect_right(days, end)]
+    return out
+
+
 def trading_days(start=None, end=None, count: Optional[int] = None) -> list[pd.Timestamp]:
     """Stored SSE trading days in [start, end], or the ``count`` days ending at ``end``."""
     end = day_of(end)
@@ -278,7 +288,7 @@ def trading_days(start=None, end=None, count: Optional[int] = None) -> list[pd.T
     if start > end:
         raise ParamsError(f"start_date {start.date()} is after end_date {end.date()}")
     held = _calendar_years(range(start.year, end.year + 1))
-    return [d for y in sorted(held) for d in held[y] if start <= d <= end]
+    return _between(held, start, end)
 
 
 def calendar_days(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
@@ -290,7 +300,7 @@ def calendar_days(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
         check_calendar(start, end)  # raises with the stored span
     if start > end:
         raise ParamsError(f"start_date {start.date()} is after end_date {end.date()}")
-    return [d for y in sorted(held) for d in held[y] if start <= d <= end]
+    return _between(held, start, end)
 
 
 def check_calendar(start: pd.Timestamp, end: pd.Timestamp) -> None:
