@@ -157,7 +157,7 @@ def known_codes(codes: Iterable[str]) -> None:
         return
     seen: set = set()
     if len(wanted) > 50:  # most codes are in the latest snapshot: one indexed read, no long $in
-        _first, last = stored_span("instruments")
+        _first, last = stored_span("instruments", fresh=False)  # an older snapshot: the $in below
         seen = {d["code"] for d in db()["instruments"].find({"date": last.to_pydatetime()}, {"code": 1})}
     rest = [c for c in wanted if c not in seen]
     if rest:
