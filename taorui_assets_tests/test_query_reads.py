@@ -172,3 +172,12 @@ def test_get_price_pre_on_one_day_reads_no_factors_and_answers_the_same(db, monk
     pre = jq.get_price(info["market"], start_date=DAY, end_date=DAY, fq="pre", panel=False, fields=fields)
     pd.testing.assert_frame_equal(pre, raw)
     assert not read
+
+
+def test_trading_days_by_count_ending_after_the_stored_calendar(db):
+    """As the plain query: the last stored days on or before ``end``, however far ahead it is."""
+    _calendar(db, 2025, 2026)
+    want = [pd.Timestamp(d) for d in calendar.last_trading_days(dt.date(2026, 12, 31), 5)]
+    assert connection.trading_days(None, "2028-06-30", 5) == want
+    with pytest.raises(OutOfRangeError, match="fewer than 3"):
+        connection.trading_days(None, "2024-12-31", 3)

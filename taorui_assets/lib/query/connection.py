@@ -273,13 +273,16 @@ def trading_days(start=None, end=None, count: Optional[int] = None) -> list[pd.T
     if count is not None:
         if int(count) <= 0:
             raise ParamsError("count must be > 0")
-        count, days, year = int(count), [], end.year
-        while len(days) < count:  # whole years back from end's, until enough or one is not stored
-            chunk = range(year - count // 240, year + 1)
+        count, days = int(count), []
+        try:
+            first, last = stored_span("trading_calendar", fresh=False)
+        except OutOfRangeError:
+            first = last = pd.Timestamp(end.year + 1, 1, 1)  # nothing stored: no year to read
+        year = min(end.year, last.year)
+        while len(days) < count and year >= first.year:  # whole stored years back from end's
+            chunk = range(max(first.year, year - count // 240), year + 1)
             held = _calendar_years(chunk)
             days = [d for y in chunk for d in held[y] if d <= end] + days
-            if not all(held[y] for y in chunk if y < end.year):
-                break
             year = chunk.start - 1
         if len(days) < count:
             raise OutOfRangeError(f"fewer than {count} stored trading days end on {end.date()}")
