@@ -77,6 +77,7 @@ def to_qmt(code: str) -> str:
     return parse(code).qmt
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def to_jq(code: str) -> str:
     return parse(code).jq
 
@@ -182,6 +183,7 @@ def security_type(board_name: str) -> str:
     return board_name if board_name in (INDEX, ETF, LOF, CONBOND) else "stock"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def price_decimals(code: str) -> int:
     """Decimals of a price: 3 for funds and bonds (0.001 yuan tick), else 2. JQData's
     ``get_price(round=True)`` rounds adjusted prices to these (GUESS for funds: JoinQuant's

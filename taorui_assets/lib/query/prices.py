@@ -194,10 +194,11 @@ def _day_factors(data: pd.DataFrame, f: Optional[pd.DataFrame]) -> np.ndarray:
 def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: bool,
            single: bool) -> pd.DataFrame:
     n = len(data)
-    out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
-                        "code": data["code"].map({c: jq(c) for c in set(data["code"])}).to_numpy() if n else []})
+    codes = pd.unique(data["code"]) if n else []
+    out = pd.DataFrame({"time": pd.to_datetime(data["time"], cache=False).astype("datetime64[ns]") if n else [],
+                        "code": data["code"].map({c: jq(c) for c in codes}).to_numpy() if n else []})
     fac = data["factor"].to_numpy(float) if fq and n else None
-    decimals = data["code"].map({c: price_decimals(c) for c in set(data["code"])}).to_numpy() if n else 2
+    decimals = data["code"].map({c: price_decimals(c) for c in codes}).to_numpy() if n else 2
     for f in fields:
         if not n:
             col = np.array([], dtype=float)
