@@ -5,6 +5,7 @@ Inside the platform a code is written the QMT way (``000001.SZ``). The JQData fo
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 import datetime as dt
@@ -54,6 +55,13 @@ def parse(code: str) -> Code:
     """Read a code in either form; raises CodeError on anything else."""
     if not isinstance(code, str):
         raise CodeError(f"security code must be a str, got {type(code).__name__}")
+    return _parse(code)
+
+
+# The read API converts every code of a whole-market answer several times (request, JQData
+# form, price decimals): a pure function of a short string, so it is remembered.
+@functools.lru_cache(maxsize=1 << 16)
+def _parse(code: str) -> Code:
     m = _CODE_RE.match(code.strip().upper())
     if not m:
         raise CodeError(f"not a security code: {code!r} (expected e.g. 000001.SZ or 000001.XSHE)")
@@ -69,6 +77,7 @@ def to_qmt(code: str) -> str:
     return parse(code).qmt
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def to_jq(code: str) -> str:
     return parse(code).jq
 
@@ -174,6 +183,7 @@ def security_type(board_name: str) -> str:
     return board_name if board_name in (INDEX, ETF, LOF, CONBOND) else "stock"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def price_decimals(code: str) -> int:
     """Decimals of a price: 3 for funds and bonds (0.001 yuan tick), else 2. JQData's
     ``get_price(round=True)`` rounds adjusted prices to these (GUESS for funds: JoinQuant's

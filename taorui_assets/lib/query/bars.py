@@ -5,7 +5,7 @@ from typing import Optional, Sequence
 
 import pandas as pd
 
-from taorui_assets.lib.query.connection import db
+from taorui_assets.lib.query.connection import QueryError, db, trading_days
 from taorui_assets.lib.sessions import session_times  # noqa: F401 - bars_api and prices use it
 from taorui_assets.lib.storage import buckets
 
@@ -37,36 +37,60 @@ def _day_filter(days: Sequence[pd.Timestamp]) -> dict:
     return {"date": lo} if lo == hi else {"date": {"$gte": lo, "$lte": hi}}
 
 
+# Daily-grain documents are read whole: they are small, and on SecantusDB a projection costs the
+# server more than the bytes it saves (measured in benchmarks/read_latency.py, whose limit is
+# the same find without one).
 def daily(codes: Optional[Sequence[str]], days: Sequence[pd.Timestamp],
           columns: Sequence[str] = DAILY_COLUMNS) -> pd.DataFrame:
     """Stored daily bars of ``codes`` (None = all) on ``days``: code, date, columns."""
     cols = ["code", "date", *columns]
     if not days:
         return pd.DataFrame(columns=cols)
-    cur = db()["daily_bars"].find({**_code_filter(codes), **_day_filter(days)},
-                                  {"_id": 0, **{c: 1 for c in cols}})
+    cur = db()["daily_bars"].find({**_code_filter(codes), **_day_filter(days)})
     df = _only(pd.DataFrame(list(cur), columns=cols), codes)
     df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
-    return df[df["date"].isin(list(set(days)))].reset_index(drop=True)
+    if len(set(days)) > 1:  # a range was read: keep the asked days
+        df = df[df["date"].isin(list(set(days)))]
+    return df.reset_index(drop=True)
 
 
 def factors(codes: Optional[Sequence[str]], days: Sequence[pd.Timestamp]) -> pd.DataFrame:
     cols = ["code", "date", "factor"]
     if not days:
         return pd.DataFrame(columns=cols)
-    cur = db()["adj_factors"].find({**_code_filter(codes), **_day_filter(days)},
-                                   {"_id": 0, "code": 1, "date": 1, "factor": 1})
+    cur = db()["adj_factors"].find({**_code_filter(codes), **_day_filter(days)})
     df = _only(pd.DataFrame(list(cur), columns=cols), codes)
     df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
     df["factor"] = df["factor"].astype(float)
     return df
 
 
+# A security's factor is stored for each trading day it is listed: the last one on or before a
+# day is read from that day's trading day, then from a window of this many calendar days for the
+# codes without one there (a suspension), and only then one code at a time.
+FACTOR_WINDOW_DAYS = 31
+
+
 def factor_on(codes: Sequence[str], day: pd.Timestamp) -> pd.Series:
     """Each code's factor on its last stored day on or before ``day`` (code → factor)."""
-    out = {}
+    codes = sorted(set(codes))
+    day = pd.Timestamp(day).normalize()
+    try:
+        traded = trading_days(None, day, 1)
+    except QueryError:  # no calendar that far: the window and the lookups below still answer
+        traded = []
+    out: dict = {}
+    for window in ([traded[-1]] if traded else [], [day - pd.Timedelta(days=FACTOR_WINDOW_DAYS), day]):
+        missing = [c for c in codes if c not in out]
+        if not window or not missing:
+            continue
+        found = factors(missing, window).sort_values("date", kind="stable").drop_duplicates("code", keep="last")
+        wanted = set(missing)
+        out.update((c, f) for c, f in zip(found["code"], found["factor"]) if c in wanted)
     coll = db()["adj_factors"]
-    for code in sorted(set(codes)):
+    for code in codes:
+        if code in out:
+            continue
         doc = coll.find_one({"code": code, "date": {"$lte": day.to_pydatetime()}}, {"factor": 1},
                             sort=[("date", -1)])
         if doc is not None:
@@ -97,22 +121,21 @@ def minutes(codes: Optional[Sequence[str]], days: Sequence[pd.Timestamp], period
             sliced.append((day, lo, hi, grid[lo:hi]))
     coll = db()["minute_bars"]
     docs = []
-    if whole:
+    if whole:  # whole buckets, read without a projection (see daily)
         query = {**_code_filter(codes), **_day_filter(whole), "period": period}
-        docs = [d for d in coll.find(query, buckets.projection(columns))
-                if pd.Timestamp(d["date"]) in set(whole)]
+        held = {d.to_pydatetime() for d in whole}
+        docs = [d for d in coll.find(query) if d["date"] in held]
     for day, lo, hi, grid in sliced:
         match = {**_code_filter(codes), "date": day.to_pydatetime(), "period": period}
-        part = list(coll.aggregate(buckets.slot_pipeline(match, lo, hi - lo, columns),
-                                   batchSize=10_000))
+        part = buckets.slots(coll.aggregate(buckets.slot_pipeline(match, lo, hi - lo, columns),
+                                            batchSize=10_000), hi - lo, columns)
         expected = list(grid.to_pydatetime())
         # A bucket missing a bar has its elements shifted: its slots are not the window's
         # bars, so that bucket is read whole (rare: the grid is validated at write time).
-        short = [d["code"] for d in part if list(d["time"]) != expected]
-        docs += [d for d in part if list(d["time"]) == expected]
+        short = [d["code"] for d in part if d["time"] != expected]
+        docs += [d for d in part if d["time"] == expected]
         if short:
-            docs += list(coll.find({"code": {"$in": short}, "date": day.to_pydatetime(),
-                                    "period": period}, buckets.projection(columns)))
+            docs += list(coll.find({"code": {"$in": short}, "date": day.to_pydatetime(), "period": period}))
     if keep is not None:
         docs = [d for d in docs if d["code"] in keep]
     return buckets.decode(docs, columns)

@@ -63,20 +63,27 @@ def get_bars(security, count=None, unit="1d", fields=("date", "open", "high", "l
 
 def _read(codes, unit, start, end, count, include_now, skip_paused) -> tuple[pd.DataFrame, bool]:
     dataset, query = ("daily_bars", None) if unit == "1d" else ("minute_bars", {"period": unit})
+    clipped = False
     if start is not None:
         days = trading_days(start.normalize(), end.normalize()) if start <= end else []
-        clipped = False
     else:
         per_day = 1 if unit == "1d" else 240 // PERIOD_MINUTES[unit]
         need = math.ceil(int(count) / per_day) + 1 + (20 if skip_paused else 0)
         days = trading_days(None, end.normalize(), need) if need else []
-        first, _last = stored_span(dataset, query)
-        clipped = days and days[0] < first
-        days = [d for d in days if d >= first]
-    if days:
-        check_span(dataset, days[0], days[-1], query, what="get_bars")
+    # What the read finds proves the stored range; the dataset's span is read only when it
+    # does not (a window beginning before the stored data, or codes without bars at its ends).
     if unit == "1d":
         data = bars.daily(codes, days, ["open", "high", "low", "close", "volume", "amount", "paused"])
+    else:
+        data = bars.minutes(codes, days, unit)
+    seen = set(data["date"].unique())
+    if start is None and days and days[0] not in seen:  # the window may begin before the stored data
+        first, _last = stored_span(dataset, query)
+        clipped = days[0] < first
+        days = [d for d in days if d >= first]
+    if days:
+        check_span(dataset, days[0], days[-1], query, what="get_bars", seen=seen)
+    if unit == "1d":
         data["time"] = data["date"]
         done = data["date"] + pd.Timedelta(hours=15) <= end
         if include_now:
@@ -85,7 +92,6 @@ def _read(codes, unit, start, end, count, include_now, skip_paused) -> tuple[pd.
         if skip_paused:
             data = data[~data["paused"].astype(bool)]
     else:
-        data = bars.minutes(codes, days, unit)
         if not skip_paused:
             paused = bars.daily(codes, days, ["close", "paused"])
             fill = [pd.DataFrame({"code": r.code, "date": r.date, "time": bars.session_times(r.date, unit),

@@ -83,11 +83,16 @@ def get_price(security, start_date=None, end_date=None, frequency="daily", field
         data = _daily(codes, days, bool(skip_paused))
     else:
         data = _minutes(codes, days, period, start, end, count, bool(skip_paused))
-    if fq is not None or "factor" in fields:
+    f = None
+    if fq == "pre" and len(data) and (data["date"] == days[-1]).all():
+        # pre-adjusted to the last requested day, rows all on that day: each factor is its own
+        # reference (1.0 exactly, as the division below gives), so no factor is read
+        data["factor"] = 1.0
+    elif fq is not None or "factor" in fields:
         # one read of the factors serves each row's factor and the reference (last day) factor
         f = bars.factors(codes, days) if fq and len(data) else None
         data["factor"] = _day_factors(data, f) if fq else 1.0
-    if fq == "pre" and len(data):
+    if fq == "pre" and len(data) and f is not None:
         last = f[f["date"] == days[-1]]
         ref = last.drop_duplicates("code").set_index("code")["factor"].reindex(codes).fillna(1.0)
         data["factor"] = applied_factor(data["factor"], data["code"].map(ref), "pre")
@@ -189,10 +194,11 @@ def _day_factors(data: pd.DataFrame, f: Optional[pd.DataFrame]) -> np.ndarray:
 def _frame(data: pd.DataFrame, fields: list[str], fq: Optional[str], round_: bool,
            single: bool) -> pd.DataFrame:
     n = len(data)
-    out = pd.DataFrame({"time": pd.to_datetime(data["time"]).astype("datetime64[ns]") if n else [],
-                        "code": data["code"].map({c: jq(c) for c in set(data["code"])}).to_numpy() if n else []})
+    codes = pd.unique(data["code"]) if n else []
+    out = pd.DataFrame({"time": pd.to_datetime(data["time"], cache=False).astype("datetime64[ns]") if n else [],
+                        "code": data["code"].map({c: jq(c) for c in codes}).to_numpy() if n else []})
     fac = data["factor"].to_numpy(float) if fq and n else None
-    decimals = data["code"].map(price_decimals).to_numpy() if n else 2
+    decimals = data["code"].map({c: price_decimals(c) for c in codes}).to_numpy() if n else 2
     for f in fields:
         if not n:
             col = np.array([], dtype=float)

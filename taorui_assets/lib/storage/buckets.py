@@ -54,11 +54,6 @@ def _datetimes(values: Iterable) -> np.ndarray:
     return pd.Series(list(values), dtype="datetime64[ns]").to_numpy()
 
 
-def projection(values: Sequence[str] = VALUES, scalars: Iterable[str] = ("code", "date")) -> dict:
-    """The MongoDB projection ``decode`` needs."""
-    return {"_id": 0, **{c: 1 for c in (*scalars, "time", *values)}}
-
-
 def decode(docs: Sequence[dict], values: Sequence[str] = VALUES,
            scalars: Sequence[str] = ("code", "date")) -> pd.DataFrame:
     """Bucket documents → one row per bar: ``scalars`` (repeated per bar), time, ``values``."""
@@ -79,12 +74,28 @@ def decode(docs: Sequence[dict], values: Sequence[str] = VALUES,
 
 # ------------------------------------------------------------- slot reads
 # The cross-section at one minute (or any window of a day) needs a few array elements of each
-# bucket. The server cuts them out ($slice), so the client decodes ~1/240 of a bucket. On
-# SecantusDB the aggregation $slice expression is several times faster than find's $slice
-# projection (measured: benchmarks/read_latency.py); on MongoDB both are cheap.
+# bucket. The server cuts them out, so the client decodes ~1/240 of a bucket. On SecantusDB the
+# aggregation expressions are several times faster than find's $slice projection, and one
+# element by $arrayElemAt ~10% faster than by $slice (benchmarks/read_latency.py measures the
+# path); on MongoDB all are cheap. Either way the server still reads every matching bucket whole.
 def slot_pipeline(match: dict, first: int, count: int, values: Sequence[str] = VALUES,
                   scalars: Sequence[str] = ("code", "date")) -> list[dict]:
-    """An aggregation reading elements ``first .. first+count-1`` of every matching bucket."""
-    return [{"$match": match},
-            {"$project": {"_id": 0, **{c: 1 for c in scalars},
-                          **{c: {"$slice": [f"${c}", first, count]} for c in ("time", *values)}}}]
+    """An aggregation reading elements ``first .. first+count-1`` of every matching bucket
+    (``slots`` turns its answer back into bucket documents)."""
+    if count == 1:
+        cut = {c: {"$arrayElemAt": [f"${c}", first]} for c in ("time", *values)}
+    else:
+        cut = {c: {"$slice": [f"${c}", first, count]} for c in ("time", *values)}
+    return [{"$match": match}, {"$project": {"_id": 0, **{c: 1 for c in scalars}, **cut}}]
+
+
+def slots(docs: Iterable[dict], count: int, values: Sequence[str] = VALUES) -> list[dict]:
+    """``slot_pipeline``'s answer as bucket documents ``decode`` reads: each per-bar field an
+    array (empty where the bucket has no such element)."""
+    out = []
+    for d in docs:
+        for c in ("time", *values):
+            v = d.get(c)
+            d[c] = [] if v is None else [v] if count == 1 else v
+        out.append(d)
+    return out
