@@ -52,11 +52,21 @@ def minute_summary(minutes: pd.DataFrame) -> pd.DataFrame:
     code, time = minutes["code"].to_numpy(), minutes["time"].to_numpy()
     in_order = minutes["code"].is_monotonic_increasing and bool(((time[1:] > time[:-1]) | (code[1:] != code[:-1])).all())
     m = minutes if in_order else minutes.sort_values(["code", "time"], kind="stable")
-    unflat = ~rules.no_trade_is_flat(m)
-    return (m.assign(unflat=unflat)
-            .groupby("code").agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
-                                 close=("close", "last"), volume=("volume", "sum"), amount=("amount", "sum"),
-                                 unflat=("unflat", "any")))
+    if m.empty:
+        return pd.DataFrame(columns=["open", "high", "low", "close", "volume", "amount", "unflat"],
+                            index=pd.Index([], name="code"))
+    # Rows of one code are consecutive: reduce each run of rows at once (a groupby per column
+    # costs ~20x more, and this runs on every chunk of a streamed day).
+    code = m["code"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    ends = np.r_[starts[1:], len(code)] - 1
+    col = {c: m[c].to_numpy(dtype=float) for c in ("open", "high", "low", "close", "volume", "amount")}
+    unflat = (~rules.no_trade_is_flat(m)).to_numpy()
+    return pd.DataFrame({
+        "open": col["open"][starts], "high": np.maximum.reduceat(col["high"], starts),
+        "low": np.minimum.reduceat(col["low"], starts), "close": col["close"][ends],
+        "volume": np.add.reduceat(col["volume"], starts), "amount": np.add.reduceat(col["amount"], starts),
+        "unflat": np.logical_or.reduceat(unflat, starts)}, index=pd.Index(code[starts], name="code"))
 
 
 def minute_mismatches(daily: pd.DataFrame, minutes: pd.DataFrame) -> pd.DataFrame:
