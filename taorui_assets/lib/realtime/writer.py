@@ -357,6 +357,19 @@ class TickStore:
             self.db[TICKS].bulk_write(ops, ordered=False)
 
 
+def fold_leftovers(db: Database, day: dt.date) -> int:
+    """For sealing: put into buckets the ticks a capture left in ``ticks_live`` for ``day`` (it
+    stopped inside a bar and was not started again that day). Returns the ticks folded."""
+    first = db[LIVE].find_one({"date": dt.datetime.combine(day, dt.time())}, {"source": 1})
+    if first is None:
+        return 0
+    store = TickStore(db, first["source"])
+    store.load_state(day, lambda at: [at, "sealing"], 0)  # no journal: every stored open tick counts
+    n = sum(len(c.ms) for c in store.open)
+    store.finish_day()
+    return n
+
+
 def _insert_new(coll, docs: list[dict]) -> set:
     """insert_many that skips documents already there (E11000); returns their ids."""
     if not docs:
