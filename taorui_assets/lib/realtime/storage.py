@@ -41,9 +41,9 @@ def ensure_indexes(db: Database) -> None:
     from taorui_assets.lib.storage.store import Store
 
     Store(db).ensure_indexes(TICKS)  # the registry's natural key (code, minute) and indexes
-    # quotes_latest has no secondary index on purpose: it is upserted once per code per flush, and
-    # a low-cardinality index (``date``) made each of those upserts several times slower on
-    # SecantusDB; the one query that filters on it (load_state, at a restart) scans ~5,000 documents.
+    # quotes_latest has no secondary index on purpose: it is replaced once per changed code, and a
+    # low-cardinality index (``date``) made each of those replaces several times slower on
+    # SecantusDB. ticks_live has none either: it holds the open minute's few chunks (one per push).
 
 
 def bucket_id(code: str, minute: dt.datetime) -> str:
