@@ -82,6 +82,12 @@ def test_a_restart_from_an_older_checkpoint_writes_every_tick_once(db, ticks):
     b.write([(recs[-1][1], recs[-1][1] + 100, last)], _journal(recs[-1][1] + 100))
     b.finish_day()
     _check_stored(db, ticks)
+    # Started again with another journal (a new directory): its offsets are not the checkpoint's.
+    c = TickStore(db, "sim", idle_close_s=0)
+    assert c.load_state(DAY, lambda at: [at, "journal-2"], 0) == 0
+    c.write([(0, 100, last)], [100, "journal-2"])
+    c.finish_day()
+    _check_stored(db, ticks)
     assert db[storage.LIVE].count_documents({}) == 0  # every chunk is in buckets now
     cur = db[storage.LATEST].find_one({"_id": ticks["code"].iloc[-1]})
     assert cur["time"] == ticks[ticks["code"] == cur["_id"]]["time"].max()
