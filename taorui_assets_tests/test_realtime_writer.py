@@ -115,3 +115,16 @@ def test_a_late_tick_is_merged_into_its_closed_bar_and_leftovers_are_folded(db, 
     assert fold_leftovers(db, DAY) > 0
     assert db[storage.LIVE].count_documents({}) == 0
     _check_stored(db, pd.concat([t, late]))
+
+
+def test_a_whole_market_push_is_chunked_by_code_group_and_read_back_per_code(db, ticks):
+    row = ticks[VALUE_FIELDS].to_numpy(float)[:1]
+    codes = [f"{i:06d}.SZ" for i in range(1200)]  # ≥ GROUP_FROM ticks: one chunk per group
+    ms = int(ticks["ms"].iloc[0])
+    s = TickStore(db, "sim")
+    s.load_state(DAY, _journal, 0)
+    s.write([(0, 100, Batch(codes, np.full(len(codes), ms), np.repeat(row, len(codes), axis=0), 0))], _journal(100))
+    assert db[storage.LIVE].count_documents({}) == storage.GROUPS
+    one = storage.read_ticks(db, codes[7], START, END)
+    assert one["code"].tolist() == [codes[7]] and one["last_price"].iloc[0] == row[0, 0]
+    assert len(storage.read_ticks(db, None, START, END)) == len(codes)

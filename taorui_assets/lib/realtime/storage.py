@@ -8,8 +8,11 @@
   is its live 1m bar, ``prev`` the cumulative (volume, amount) the bar counts from (Arctic's
   TickStore chunks ticks the same way; binary columns because SecantusDB inserts them ~5×
   faster than BSON arrays).
-* ``ticks_live``: the ticks of bars not closed yet, one INSERTED chunk per journal record (every
-  code of one push, ``codes`` newline-joined), deleted once every tick in it is in a bucket.
+* ``ticks_live``: the ticks of bars not closed yet, INSERTED per journal record: one chunk, or
+  for a record of ``GROUP_FROM`` ticks or more (a whole-market push) one chunk per code group
+  (``groups`` of them, ``group`` = a hash of the code modulo it), so that a reader of one code
+  fetches 1/8 of a push, not every code's; ``codes`` newline-joined, ``t0``/``t1`` its first and
+  last exchange ms. Deleted once every tick in it is in a bucket.
 * ``capture_state``: the writer's checkpoint, one document per day (lib/realtime/writer.py).
 * ``quotes_latest``: one document per code (its last tick in canonical names), replaced.
 
@@ -19,6 +22,7 @@ once whether or not its bar has closed, and during the moment it is in both.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from typing import Optional
 
 import numpy as np
@@ -46,8 +50,21 @@ def ensure_indexes(db: Database) -> None:
     # SecantusDB. ticks_live has none either: it holds the open minute's few chunks (one per push).
 
 
+GROUPS, GROUP_FROM = 8, 1_000  # more documents per push cost the writer; fewer cost a one-code reader
+
+
 def bucket_id(code: str, minute: dt.datetime) -> str:
     return f"{code}|{minute:%Y%m%d%H%M}"
+
+
+def chunk_group(code: str) -> int:
+    """The ``ticks_live`` group of a code in a grouped record (stable across processes, unlike ``hash``)."""
+    return zlib.crc32(code.encode()) % GROUPS
+
+
+def epoch_ms(t: dt.datetime) -> int:
+    """Naive Asia/Shanghai wall clock → epoch ms (the inverse of ``local``)."""
+    return int(t.replace(tzinfo=SH).timestamp() * 1000)
 
 
 # ---------------------------------------------------------------- reading back
@@ -60,8 +77,12 @@ def _chunks(db: Database, code: Optional[str], start: dt.datetime, end: dt.datet
     for d in db[TICKS].find(q, {"bar": 0, "prev": 0}):
         ms, seq, values = unpack_ticks(d)
         yield True, np.full(len(ms), d["code"], dtype=object), ms, seq, values
-    days = {"$gte": dt.datetime.combine(start.date(), dt.time()), "$lte": dt.datetime.combine(end.date(), dt.time())}
-    for d in db[LIVE].find({"date": days}):
+    q = {"date": {"$gte": dt.datetime.combine(start.date(), dt.time()),
+                  "$lte": dt.datetime.combine(end.date(), dt.time())},
+         "t1": {"$gte": epoch_ms(start)}, "t0": {"$lte": epoch_ms(end)}}
+    if code:
+        q["$or"] = [{"groups": 1}, {"groups": GROUPS, "group": chunk_group(code)}]
+    for d in db[LIVE].find(q):
         codes = unpack_codes(d["codes"])
         ms, seq, values = unpack_ticks(d)
         if code:

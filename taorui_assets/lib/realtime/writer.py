@@ -5,10 +5,11 @@ insert of the same document and a ``$set`` into a growing bucket more, while ONE
 holding a whole push as binary columns inserts in ~7 ms. So each flush (``write``):
 
 1. gives every tick its id (code, exchange ms, seq) and drops repeats (``_accept``);
-2. INSERTS one ``ticks_live`` chunk per journal record (every code of that push, columnar,
-   lib/realtime/codec.py). ``_id`` = the record's first tick id: a replay of the record builds
-   the same document and its E11000 is skipped. A record is the journal's atomic unit, so
-   no replay can regroup ticks differently;
+2. INSERTS per journal record one ``ticks_live`` chunk, or one per code group for a whole-market
+   push (columnar, lib/realtime/codec.py; storage.py says why). ``_id`` = the chunk's first tick
+   id: a replay of the record builds the same documents and their E11000 is skipped. A record is
+   the journal's atomic unit and its grouping a function of the record alone, so no replay can
+   regroup ticks differently;
 3. writes the checkpoint (``capture_state``, one document per day: journal offset, bar frontier,
    per-code last tick id and cumulative volume/amount at its last closed tick) with j=True —
    the one journaled write per flush, whose acknowledgement covers every w=1 write before it
@@ -43,7 +44,8 @@ from pymongo.errors import BulkWriteError
 
 from taorui_assets.lib.realtime import rollup
 from taorui_assets.lib.realtime.codec import VALUE_FIELDS, Batch, pack_codes, pack_ticks, unpack_codes, unpack_ticks
-from taorui_assets.lib.realtime.storage import LATEST, LIVE, STATE, TICKS, bucket_id, ensure_indexes, local
+from taorui_assets.lib.realtime.storage import (GROUP_FROM, GROUPS, LATEST, LIVE, STATE, TICKS, bucket_id, chunk_group,
+                                               ensure_indexes, local)
 
 GRACE_MS = 3_000      # one snapshot interval: a bar's last snapshots (SH and SZ push apart) still make it
 IDLE_CLOSE_S = 2.0    # no push this long (lunch, the close): close every bar whose END the clock has passed
@@ -98,13 +100,14 @@ class TickStore:
         self.pos = 0             # journal offset up to which everything is in MongoDB
         self.epoch = 0           # + 1 whenever the journal no longer matches the checkpoint
         self.dirty: dict[str, tuple] = {}         # quotes_latest to write: code → (ms, values, since)
-        self.closing: list[dict] = []             # bucket documents of the bars being closed
+        self.closing: Optional[_Plan] = None      # the buckets of the bars being closed
+        self._cursor = 0                          # … written up to this group
         self._closing_to = 0                      # the frontier once ``closing`` is written
         self._to_delete: list[str] = []           # ticks_live chunks wholly in buckets
-        self._closed: dict = {}                   # code → closed cumulative values once ``closing`` is in
-        self._closing_n = 0                       # open chunks when ``closing`` was built
+        self._closing_n = 0                       # open chunks when ``closing`` was planned
         self._check: list = []                    # identifies the journal at ``pos``
         self._last_push = time.monotonic()
+        self._groups: dict[str, int] = {}
 
     # ------------------------------------------------------------ restart
     def load_state(self, day: dt.date, fingerprint: Callable[[int], list], committed: int) -> int:
@@ -137,8 +140,8 @@ class TickStore:
         return self.pos
 
     # ------------------------------------------------------------ the tick path
-    def _accept(self, b: Batch, offset: int) -> tuple[Optional[dict], Optional[Chunk], Optional[Chunk]]:
-        """(ticks_live document, open ticks, late ticks) of one journal record."""
+    def _accept(self, b: Batch, offset: int) -> list[tuple[dict, Chunk, Optional[Chunk]]]:
+        """(ticks_live document, its open ticks, its late ticks) per code group of one journal record."""
         times, last, keep, seqs, now = b.times.tolist(), self.last, [], [], time.monotonic()
         for i, code in enumerate(b.codes):
             ms, dig = times[i], _digest(b.values[i])
@@ -159,19 +162,26 @@ class TickStore:
             waiting = self.dirty.get(code)
             self.dirty[code] = (ms, b.values[i], waiting[2] if waiting else now)
         if not keep:
-            return None, None, None
+            return []
         idx = np.asarray(keep)
         ms = b.times[idx]
         c = Chunk("", np.asarray(b.codes, dtype=object)[idx], ms, np.asarray(seqs, dtype=np.int64),
                   rollup.bar_end_ms(ms), b.values[idx])
         self.clock = max(self.clock, int(ms.max()))
-        hot_id = f"{self.day.isoformat()}|{c.codes[0]}|{c.ms[0]}-{c.seq[0]}"  # its first tick's id
-        doc = {"_id": hot_id, "date": dt.datetime.combine(self.day, dt.time()), "offset": offset, "epoch": self.epoch,
-               "codes": pack_codes(c.codes), **pack_ticks(c.ms, c.seq, c.values), "source": self.source,
-               "ingested_at": _now()}
-        late = c.end <= self.frontier
-        c = Chunk(hot_id, c.codes, c.ms, c.seq, c.end, c.values)
-        return doc, c.take(~late), (c.take(late) if late.any() else None)
+        known, n_groups = self._groups, GROUPS if len(b) >= GROUP_FROM else 1  # by the record: replays agree
+        groups = (np.array([known[x] if x in known else known.setdefault(x, chunk_group(x)) for x in c.codes.tolist()])
+                  if n_groups > 1 else np.zeros(len(ms), dtype=int))
+        out, day, now = [], dt.datetime.combine(self.day, dt.time()), _now()
+        for g in np.unique(groups).tolist():
+            p = c.take(groups == g)
+            hot_id = f"{self.day.isoformat()}|{p.codes[0]}|{p.ms[0]}-{p.seq[0]}"  # its first tick's id
+            doc = {"_id": hot_id, "date": day, "groups": n_groups, "group": g, "offset": offset, "epoch": self.epoch,
+                   "t0": int(p.ms.min()), "t1": int(p.ms.max()), "codes": pack_codes(p.codes),
+                   **pack_ticks(p.ms, p.seq, p.values), "source": self.source, "ingested_at": now}
+            late = p.end <= self.frontier
+            p = Chunk(hot_id, p.codes, p.ms, p.seq, p.end, p.values)
+            out.append((doc, p.take(~late), p.take(late) if late.any() else None))
+        return out
 
     def write(self, records: list[tuple[int, int, Batch]], check: list) -> int:
         """Write consecutive journal records ``(start, end, batch)`` of the loaded day; ``check``
@@ -180,10 +190,7 @@ class TickStore:
         saved = self._save()
         try:
             docs, late, n = [], [], 0
-            for start, _end, b in records:
-                doc, c, lt = self._accept(b, start)
-                if doc is None:
-                    continue
+            for doc, c, lt in (x for start, _end, b in records for x in self._accept(b, start)):
                 docs.append(doc)
                 n += doc["n"]
                 self.open.append(c) if len(c.ms) else self._to_delete.append(c.hot_id)
@@ -231,13 +238,12 @@ class TickStore:
         within = (lambda: True) if stopping else (lambda: time.monotonic() - t0 < budget_s)
         idle = stopping or time.monotonic() - self._last_push >= self.idle_close_s
         through = self.clock if idle else self.clock - self.grace_ms
-        if not self.closing:
+        if self.closing is None:
             self._start_closing(through)
-        while self.closing and within():
-            part = self.closing[:SLICE]
-            self._store_buckets(part)
-            self.closing = self.closing[SLICE:]
-            if not self.closing:
+        while self.closing is not None and within():
+            self._store_buckets(self.closing.docs(self._cursor, self._cursor + SLICE))
+            self._cursor += SLICE
+            if self._cursor >= self.closing.groups:
                 self._finish_closing()
                 self._start_closing(through)  # bars that became due while the last ones were written
         while self.dirty and within():
@@ -254,9 +260,9 @@ class TickStore:
         if through <= self.frontier:
             return
         due = [d for d in (c.take(c.end <= through) for c in self.open) if len(d.ms)]
-        self.closing, self._closed = self._bucket_docs(_concat(due)) if due else ([], {})
+        self.closing, self._cursor = (self._plan(_concat(due)) if due else None), 0
         self._closing_to, self._closing_n = through, len(self.open)
-        if not self.closing:
+        if self.closing is None:
             self._finish_closing()
 
     def _finish_closing(self) -> None:
@@ -268,11 +274,11 @@ class TickStore:
                 late.append(c.take(c.end <= through))
             rest = c.take(c.end > through)
             still.append(rest) if len(rest.ms) else self._to_delete.append(c.hot_id)
-        for code, cum in self._closed.items():
+        for code, cum in (self.closing.closed if self.closing else {}).items():
             self.last.setdefault(code, [-1, 0, 0, 0.0, 0.0])[3:5] = cum
         if late:
             self._close(*self._bucket_docs(_concat(late)))
-        self.open, self.frontier, self._closed = still, through, {}
+        self.open, self.frontier, self.closing = still, through, None
         self._checkpoint()
 
     def write_latest(self, limit: Optional[int] = None) -> int:
@@ -295,39 +301,41 @@ class TickStore:
 
     # ------------------------------------------------------------ buckets
     def _bucket_docs(self, t: Chunk, base: Optional[dict] = None) -> tuple[list[dict], dict]:
-        """One bucket document per (code, bar) of ``t`` (ticks deduplicated by id) with its live
-        bar, and each code's cumulative (volume, amount) at its last tick here — the base of its
-        next bar, applied by the caller once the buckets are stored. A code's first bar here
-        counts from ``base[code]``, by default the code's closed cumulative values."""
-        codes, inv = np.unique(t.codes.astype(str), return_inverse=True)
+        """Every bucket document of ``t`` at once, and the closed values (see ``_plan``)."""
+        plan = self._plan(t, base)
+        return plan.docs(0, plan.groups), plan.closed
+
+    def _plan(self, t: Chunk, base: Optional[dict] = None) -> "_Plan":
+        """The buckets of ``t`` — one per (code, bar), ticks deduplicated by id — with their live
+        bars, built vectorised here and turned into documents a slice at a time (``_Plan.docs``),
+        so closing a minute of the whole market never stalls the tick path for long. ``closed``:
+        each code's cumulative (volume, amount) at its last tick here — the base of its next bar,
+        applied by the caller once the buckets are stored. A code's first bar here counts from
+        ``base[code]``, by default the code's closed cumulative values."""
+        inv, codes = pd.factorize(t.codes, sort=True)  # hashing, not sorting, the rows' strings
         order = np.lexsort((t.seq, t.ms, inv))
         inv, ms, seq, end, values = inv[order], t.ms[order], t.seq[order], t.end[order], t.values[order]
         keep = np.r_[True, (inv[1:] != inv[:-1]) | (ms[1:] != ms[:-1]) | (seq[1:] != seq[:-1])]
         inv, ms, seq, end, values = inv[keep], ms[keep], seq[keep], end[keep], values[keep]
-        frame = pd.DataFrame({"code": codes[inv], "time": pd.to_datetime(ms + 8 * 3_600_000, unit="ms"),
+        # rollup orders by (code, time): integer codes give the same order as the grouping below
+        frame = pd.DataFrame({"code": inv, "time": pd.to_datetime(ms + 8 * 3_600_000, unit="ms"),
                               "last_price": values[:, _LP], "volume": values[:, _VOL], "amount": values[:, _AMT]})
         bars = rollup.rollup(frame)[["open", "high", "low", "close", "volume", "amount"]].to_numpy()
         starts = np.flatnonzero(np.r_[True, (inv[1:] != inv[:-1]) | (end[1:] != end[:-1])])
         assert len(bars) == len(starts), "the bar grid and the bucket grouping disagree"
-        docs, closed, now = [], {}, _now()
-        for g, (s, e) in enumerate(zip(starts, np.r_[starts[1:], len(ms)])):
-            code = codes[inv[s]]
-            first = g == 0 or inv[s] != inv[s - 1]
-            if first:  # rollup counts a code's first bar from 0; it continues from its base
-                st = self.last.get(code, [0, 0, 0, 0.0, 0.0])
-                prev = base[code] if base is not None else (st[3], st[4])
-                lift = prev
-            else:
-                prev, lift = (values[s - 1, _VOL], values[s - 1, _AMT]), (0.0, 0.0)
-            o, h, lo, c, v, a = bars[g].tolist()
-            minute = local(int(end[s]))
-            docs.append({"_id": bucket_id(code, minute), "code": code, "date": minute.replace(hour=0, minute=0),
-                         "minute": minute, **pack_ticks(ms[s:e], seq[s:e], values[s:e]),
-                         "bar": {"open": o, "high": h, "low": lo, "close": c, "volume": v - lift[0],
-                                 "amount": a - lift[1]},
-                         "prev": [float(prev[0]), float(prev[1])], "source": self.source, "ingested_at": now})
-            closed[code] = (float(values[e - 1, _VOL]), float(values[e - 1, _AMT]))
-        return docs, closed
+        first = np.r_[True, inv[starts[1:]] != inv[starts[1:] - 1]]
+        prev = np.zeros((len(starts), 2))
+        later = np.flatnonzero(~first)
+        prev[later] = values[starts[later] - 1][:, [_VOL, _AMT]]
+        for g in np.flatnonzero(first).tolist():  # rollup counts a code's first bar from 0; it continues from its base
+            code = codes[inv[starts[g]]]
+            st = self.last.get(code, [0, 0, 0, 0.0, 0.0])
+            prev[g] = base[code] if base is not None else (st[3], st[4])
+        bars[:, 4:6] -= np.where(first[:, None], prev, 0.0)
+        lasts = np.r_[np.flatnonzero(inv[1:] != inv[:-1]), len(inv) - 1]
+        closed = {codes[inv[i]]: (float(values[i, _VOL]), float(values[i, _AMT])) for i in lasts.tolist()}
+        return _Plan(np.asarray(codes, dtype=object), inv, ms, seq, end, values, bars, starts,
+                     np.r_[starts[1:], len(ms)], prev, closed, self.source)
 
     def _close(self, docs: list[dict], closed: dict) -> None:
         """Store bucket documents, then move the codes' closed cumulative values."""
@@ -355,6 +363,39 @@ class TickStore:
             ops.append(ReplaceOne({"_id": old["_id"]}, {k: v for k, v in merged.items() if k != "_id"}))
         if ops:
             self.db[TICKS].bulk_write(ops, ordered=False)
+
+
+@dataclass
+class _Plan:
+    """Bucket documents to be, in (code, bar) order (``TickStore._plan``)."""
+    codes: np.ndarray
+    inv: np.ndarray
+    ms: np.ndarray
+    seq: np.ndarray
+    end: np.ndarray
+    values: np.ndarray
+    bars: np.ndarray
+    starts: np.ndarray
+    stops: np.ndarray
+    prev: np.ndarray
+    closed: dict
+    source: str
+
+    @property
+    def groups(self) -> int:
+        return len(self.starts)
+
+    def docs(self, g0: int, g1: int) -> list[dict]:
+        out, now = [], _now()
+        for g in range(g0, min(g1, self.groups)):
+            s, e = int(self.starts[g]), int(self.stops[g])
+            code, minute = self.codes[self.inv[s]], local(int(self.end[s]))
+            o, h, lo, c, v, a = self.bars[g].tolist()
+            out.append({"_id": bucket_id(code, minute), "code": code, "date": minute.replace(hour=0, minute=0),
+                        "minute": minute, **pack_ticks(self.ms[s:e], self.seq[s:e], self.values[s:e]),
+                        "bar": {"open": o, "high": h, "low": lo, "close": c, "volume": v, "amount": a},
+                        "prev": self.prev[g].tolist(), "source": self.source, "ingested_at": now})
+        return out
 
 
 def fold_leftovers(db: Database, day: dt.date) -> int:
