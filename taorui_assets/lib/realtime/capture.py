@@ -37,16 +37,17 @@ from taorui_assets.lib.realtime.codec import Batch
 from taorui_assets.lib.realtime.feeds import QuoteFeed
 from taorui_assets.lib.realtime.journal import Journal, JournalError
 from taorui_assets.lib.realtime.storage import HEARTBEAT, SH
-from taorui_assets.lib.realtime.writer import TickStore
+from taorui_assets.lib.realtime.writer import LATEST_SLICE, LATEST_SLICE_BUSY, TickStore
 
 log = logging.getLogger("taorui.capture")
 
-# Defaults. T: a tick waits at most 200 ms for companions before it is written, a fifth of the
-# 1 s p99 lag budget; at the full-market rate that is one push (~5,000 ticks) per write.
+# Defaults. T: a tick waits at most 50 ms for companions before it is written. A whole-market
+# push arrives as ONE journal record and is one insert whatever T is, so waiting longer only adds
+# lag; T matters for the per-code subscriptions' small pushes (≤ 50 codes), which it coalesces.
 # N: 20,000 ticks (four full-market pushes) caps a write when the writer is behind: one write is
 # one chunk insert per push, so a backlog is caught up a few pushes at a time.
 BATCH_TICKS = 20_000
-BATCH_MS = 200
+BATCH_MS = 50
 
 
 @dataclass
@@ -195,6 +196,24 @@ class Capture:
 
     _give_up_at: Optional[float] = None
 
+    def _latest_loop(self) -> None:
+        """quotes_latest beside the tick path, on its own connection (writer.py says why). While
+        ticks wait for MongoDB it writes small slices at most half the time, so that the server's
+        time goes to the ticks first."""
+        while not self._latest_stop.is_set():
+            ticks_waiting = self.received > self.written - self.replayed
+            t0 = time.monotonic()
+            try:
+                n = self.store.write_latest(LATEST_SLICE_BUSY if ticks_waiting else LATEST_SLICE)
+            except Exception as e:  # noqa: BLE001 - MongoDB down: the tick writer reports and backs off
+                log.debug("quotes_latest write failed (%s); retrying", type(e).__name__)
+                n = 0
+                self._latest_stop.wait(0.5)
+            if n == 0:
+                self._latest_stop.wait(0.05)
+            elif ticks_waiting:
+                self._latest_stop.wait(time.monotonic() - t0)
+
     def lag_s(self) -> float:
         """Age of the oldest tick received but not yet in MongoDB (0 when caught up)."""
         return 0.0 if self._oldest_pending_ns is None else max(0.0, (time.time_ns() - self._oldest_pending_ns) / 1e9)
@@ -247,6 +266,9 @@ class Capture:
             log.info("replaying the journal from the last committed offset: %s",
                      ", ".join(f"{d} ({self.journal.size(d) - self.journal.committed(d):,} bytes)" for d in backlog))
         self.feed.start(self.on_batch)
+        self._latest_stop = threading.Event()
+        latest = threading.Thread(target=self._latest_loop, name="quotes_latest", daemon=True)
+        latest.start()
         log.info("capture running: feed %s, journal %s (fsync %s), batches of %d ticks or %d ms",
                  self.feed.name, self.cfg.journal_dir, self.cfg.fsync, self.cfg.batch_ticks, self.cfg.batch_ms)
         try:
@@ -256,11 +278,13 @@ class Capture:
                 if self.feed.finished() and not self.journal.pending_days():
                     log.info("the feed has finished the session")
                     break
-                if n == 0:
+                if n == 0 and not self.store.busy():  # bars to close or quotes to write: go on at once
                     with self.journal.appended:
                         self.journal.appended.wait(self.cfg.batch_ms / 1000 / 2)
         finally:
             self.feed.stop()
+            self._latest_stop.set()
+            latest.join(timeout=30)
             code = self._drain()
         return code
 

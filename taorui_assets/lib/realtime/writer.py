@@ -24,12 +24,15 @@ front of a tick for long:
   INSERTED with its live bar (lib/realtime/rollup.py); then the frontier moves and the wholly
   closed ``ticks_live`` chunks are deleted. A tick for a bar already closed (late) becomes a
   bucket of its own that meets the stored one on E11000 and is merged by tick id (rare);
-* ``quotes_latest``: the codes whose quote changed, oldest first, one replace each (5,000
-  replaces take ~1 s on SecantusDB: in the tick path that second would be in every tick's lag).
+* ``quotes_latest`` (``write_latest``, the capture's own thread and connection — the server
+  locks per collection, so these replaces run beside the tick inserts instead of in front of
+  them): the codes whose quote changed, oldest first, one replace each (5,000 replaces take ~1 s
+  on SecantusDB: in the tick path that second would be in every tick's lag).
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -49,8 +52,10 @@ from taorui_assets.lib.realtime.storage import (GROUP_FROM, GROUPS, LATEST, LIVE
 
 GRACE_MS = 3_000      # one snapshot interval: a bar's last snapshots (SH and SZ push apart) still make it
 IDLE_CLOSE_S = 2.0    # no push this long (lunch, the close): close every bar whose END the clock has passed
-SLICE = 200           # documents per background write (~0.05 s of replaces on an idle SecantusDB)
+SLICE = 200           # bucket documents per background write (~0.05 s on an idle SecantusDB)
 BUDGET_S = 0.2        # background work per writer loop: a tick waits behind at most about this much
+LATEST_SLICE = 1_000  # quotes_latest replaces per call: SecantusDB's per-command cost makes 200 ~2× dearer…
+LATEST_SLICE_BUSY = 200  # … but while ticks wait, short calls keep the server's time for them
 _LP, _VOL, _AMT = (VALUE_FIELDS.index(f) for f in ("last_price", "volume", "amount"))
 
 
@@ -88,6 +93,7 @@ class TickStore:
         self._journaled = db.with_options(write_concern=WriteConcern(w=1, j=True))
         self.source = source
         self.grace_ms, self.idle_close_s = grace_ms, idle_close_s
+        self.dirty_lock = threading.Lock()  # the capture's latest thread takes from ``dirty``
         ensure_indexes(db)
         self._reset(None)
 
@@ -142,7 +148,7 @@ class TickStore:
     # ------------------------------------------------------------ the tick path
     def _accept(self, b: Batch, offset: int) -> list[tuple[dict, Chunk, Optional[Chunk]]]:
         """(ticks_live document, its open ticks, its late ticks) per code group of one journal record."""
-        times, last, keep, seqs, now = b.times.tolist(), self.last, [], [], time.monotonic()
+        times, last, keep, seqs = b.times.tolist(), self.last, [], []
         for i, code in enumerate(b.codes):
             ms, dig = times[i], _digest(b.values[i])
             st = last.get(code)
@@ -159,10 +165,13 @@ class TickStore:
             st[0], st[1], st[2] = ms, seq, dig
             keep.append(i)
             seqs.append(seq)
-            waiting = self.dirty.get(code)
-            self.dirty[code] = (ms, b.values[i], waiting[2] if waiting else now)
         if not keep:
             return []
+        now, dirty = time.monotonic(), self.dirty
+        with self.dirty_lock:
+            for i in keep:
+                waiting = dirty.get(b.codes[i])
+                dirty[b.codes[i]] = (times[i], b.values[i], waiting[2] if waiting else now)
         idx = np.asarray(keep)
         ms = b.times[idx]
         c = Chunk("", np.asarray(b.codes, dtype=object)[idx], ms, np.asarray(seqs, dtype=np.int64),
@@ -223,15 +232,17 @@ class TickStore:
             self._to_delete = []
 
     def _save(self):
+        # Not ``dirty``: a quote of a tick whose write failed is written again after the retry.
         return ({c: list(s) for c, s in self.last.items()}, list(self.open), self.frontier, self.clock, self.pos,
-                dict(self.dirty), list(self._to_delete))
+                list(self._to_delete))
 
     def _restore(self, s) -> None:
-        self.last, self.open, self.frontier, self.clock, self.pos, self.dirty, self._to_delete = s
+        self.last, self.open, self.frontier, self.clock, self.pos, self._to_delete = s
 
     # ------------------------------------------------------------ beside the tick path
     def background(self, budget_s: float = BUDGET_S, stopping: bool = False) -> None:
-        """Close due bars and refresh ``quotes_latest`` for about ``budget_s`` (all when ``stopping``)."""
+        """Close due bars for about ``budget_s``; when ``stopping``, every bar the clock has passed
+        and every changed quote."""
         if self.day is None:
             return
         t0 = time.monotonic()
@@ -246,8 +257,12 @@ class TickStore:
             if self._cursor >= self.closing.groups:
                 self._finish_closing()
                 self._start_closing(through)  # bars that became due while the last ones were written
-        while self.dirty and within():
-            self.write_latest(SLICE)
+        while stopping and self.dirty:
+            self.write_latest(LATEST_SLICE)
+
+    def busy(self) -> bool:
+        """Buckets of closing bars are waiting to be written."""
+        return self.closing is not None
 
     def finish_day(self) -> None:
         """No more ticks will come for the loaded day: close every open bar."""
@@ -282,21 +297,28 @@ class TickStore:
         self._checkpoint()
 
     def write_latest(self, limit: Optional[int] = None) -> int:
-        """Replace the ``quotes_latest`` document of up to ``limit`` changed codes, oldest first."""
-        items = list(islice(self.dirty.items(), limit or len(self.dirty)))
+        """Replace the ``quotes_latest`` document of up to ``limit`` changed codes, oldest first
+        (thread-safe against the tick path). Returns how many."""
+        with self.dirty_lock:
+            dirty, day = self.dirty, self.day
+            items = list(islice(dirty.items(), limit or len(dirty)))
         if not items:
             return 0
-        day, now = dt.datetime.combine(self.day, dt.time()), _now()
-        _replace_all(self.db[LATEST], [{"_id": code, "code": code, "date": day, "time": local(ms),
+        midnight, now, started = dt.datetime.combine(day, dt.time()), _now(), time.monotonic()
+        _replace_all(self.db[LATEST], [{"_id": code, "code": code, "date": midnight, "time": local(ms),
                                         **dict(zip(VALUE_FIELDS, values.tolist())), "source": self.source,
                                         "ingested_at": now} for code, (ms, values, _since) in items])
-        for code, _v in items:
-            del self.dirty[code]
+        with self.dirty_lock:
+            for code, v in items:
+                newer = dirty.pop(code, None)
+                if newer is not None and newer is not v:  # changed again meanwhile: to the back of the queue
+                    dirty[code] = (newer[0], newer[1], started)
         return len(items)
 
     def latest_staleness(self) -> float:
         """Seconds the oldest quotes_latest change has waited for its replace (0 when none waits)."""
-        first = next(iter(self.dirty.values()), None)
+        with self.dirty_lock:
+            first = next(iter(self.dirty.values()), None)
         return 0.0 if first is None else time.monotonic() - first[2]
 
     # ------------------------------------------------------------ buckets
