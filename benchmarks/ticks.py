@@ -4,15 +4,17 @@
 
 A synthetic whole-market push — ``--codes`` codes every 3 s (≈1,700 ticks/s, QMT's full
 market) and then every 0.3 s (10×, ≈17,000 ticks/s) — goes through the real capture path:
-journal (fsync per batch), batched writer, ``ticks`` buckets, live bars, ``quotes_latest``.
+journal (fsync per batch), batched writer, ``ticks_live`` chunks, ``ticks`` buckets with live
+bars, ``quotes_latest``, the checkpoint.
 Tick values are SimMarket's (50 real sim codes' snapshots spread over the synthetic codes).
 Prints, per rate: the sustained ingest rate (ticks written ÷ the time from the first push to
-the last tick in MongoDB, at least the pushes' span), p50/p99 tick-to-MongoDB lag (push received → its ``ticks_live`` chunk acknowledged),
-how far ``quotes_latest`` fell behind (most codes waiting for their replace), and the server's
-raw limit for that run: the SAME documents the writer produced (its ``ticks_live`` chunks,
-``ticks`` buckets and ``quotes_latest`` documents, recorded as they were written) inserted
-again with plain ``insert_many`` into empty collections — what storing our layout costs with
-no idempotence, no checkpoint and no replace — and our rate as a ratio of it.
+the last tick in MongoDB, at least the pushes' span), p50/p99 tick-to-MongoDB lag (push
+received → its ``ticks_live`` chunk acknowledged), how stale ``quotes_latest`` got (the longest
+a changed quote waited for its replace), and the server's raw limit for that run: the SAME
+documents the writer produced (its ``ticks_live`` chunks, ``ticks`` buckets and
+``quotes_latest`` documents, recorded as they were written) inserted again with plain
+``insert_many`` into empty collections — what storing our layout costs with no idempotence, no
+checkpoint and no replace — and our rate as a ratio of it.
 Uses the settings' TAORUI_MONGO_URI if set, else starts SecantusDB in a temporary directory.
 """
 from __future__ import annotations
