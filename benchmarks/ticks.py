@@ -31,7 +31,7 @@ import pandas as pd
 from pymongo import MongoClient
 
 from taorui_assets import settings
-from taorui_assets.lib.realtime import writer
+from taorui_assets.lib.realtime import buckets, writer
 from taorui_assets.lib.realtime.capture import Capture, CaptureConfig
 from taorui_assets.lib.realtime.codec import VALUE_FIELDS, Batch
 from taorui_assets.lib.realtime.feeds import QuoteFeed
@@ -96,7 +96,7 @@ class Recorder:
 
     def __init__(self):
         self.docs: dict[str, list] = {}
-        self._insert, self._replace = writer._insert_new, writer._replace_all
+        self._insert, self._replace = buckets.insert_new, writer._replace_all
         self.last_live = 0.0  # when the last ticks_live chunk was acknowledged
 
     def __enter__(self):
@@ -111,11 +111,11 @@ class Recorder:
             self.docs.setdefault(coll.name, []).extend(docs)
             return self._replace(coll, docs)
 
-        writer._insert_new, writer._replace_all = insert, replace
+        buckets.insert_new, writer._replace_all = insert, replace
         return self
 
     def __exit__(self, *exc):
-        writer._insert_new, writer._replace_all = self._insert, self._replace
+        buckets.insert_new, writer._replace_all = self._insert, self._replace
 
 
 def run_rate(db, codes: int, interval: float, seconds: float, tmp: Path) -> dict:

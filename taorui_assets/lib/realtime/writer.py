@@ -35,19 +35,17 @@ import datetime as dt
 import threading
 import time
 import zlib
-from dataclasses import dataclass
 from itertools import islice
 from typing import Callable, Optional
 
 import numpy as np
-import pandas as pd
 from pymongo import ReplaceOne, WriteConcern
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
-from taorui_assets.lib.realtime import rollup
+from taorui_assets.lib.realtime import buckets, rollup
+from taorui_assets.lib.realtime.buckets import Chunk, Plan, concat
 from taorui_assets.lib.realtime.codec import VALUE_FIELDS, Batch, pack_codes, pack_ticks, unpack_codes, unpack_ticks
-from taorui_assets.lib.realtime.storage import (GROUP_FROM, GROUPS, LATEST, LIVE, STATE, TICKS, bucket_id, chunk_group,
+from taorui_assets.lib.realtime.storage import (GROUP_FROM, GROUPS, LATEST, LIVE, STATE, TICKS, chunk_group,
                                                ensure_indexes, local)
 
 GRACE_MS = 3_000      # one snapshot interval: a bar's last snapshots (SH and SZ push apart) still make it
@@ -56,31 +54,12 @@ SLICE = 200           # bucket documents per background write (~0.05 s on an idl
 BUDGET_S = 0.2        # background work per writer loop: a tick waits behind at most about this much
 LATEST_SLICE = 1_000  # quotes_latest replaces per call: SecantusDB's per-command cost makes 200 ~2× dearer…
 LATEST_SLICE_BUSY = 200  # … but while ticks wait, short calls keep the server's time for them
-_LP, _VOL, _AMT = (VALUE_FIELDS.index(f) for f in ("last_price", "volume", "amount"))
 
 
 def _digest(row: np.ndarray) -> int:
     """A 63-bit fingerprint of a tick's values, stable across processes (``hash`` is salted)."""
     b = row.tobytes()
     return ((zlib.crc32(b) << 31) ^ zlib.adler32(b)) & 0x7FFF_FFFF_FFFF_FFFF
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Accepted ticks of one journal record not yet in a bucket (``hot_id``: its ticks_live doc)."""
-    hot_id: str
-    codes: np.ndarray
-    ms: np.ndarray
-    seq: np.ndarray
-    end: np.ndarray
-    values: np.ndarray
-
-    def take(self, mask: np.ndarray) -> "Chunk":
-        return Chunk(self.hot_id, self.codes[mask], self.ms[mask], self.seq[mask], self.end[mask], self.values[mask])
-
-
-def _concat(chunks: list[Chunk]) -> Chunk:
-    return Chunk("", *(np.concatenate([getattr(c, k) for c in chunks]) for k in ("codes", "ms", "seq", "end", "values")))
 
 
 class TickStore:
@@ -106,7 +85,7 @@ class TickStore:
         self.pos = 0             # journal offset up to which everything is in MongoDB
         self.epoch = 0           # + 1 whenever the journal no longer matches the checkpoint
         self.dirty: dict[str, tuple] = {}         # quotes_latest to write: code → (ms, values, since)
-        self.closing: Optional[_Plan] = None      # the buckets of the bars being closed
+        self.closing: Optional[Plan] = None      # the buckets of the bars being closed
         self._cursor = 0                          # … written up to this group
         self._closing_to = 0                      # the frontier once ``closing`` is written
         self._to_delete: list[str] = []           # ticks_live chunks wholly in buckets
@@ -207,9 +186,9 @@ class TickStore:
                     late.append(lt)
             if docs:
                 self._last_push = time.monotonic()
-                _insert_new(self.db[LIVE], docs)
+                buckets.insert_new(self.db[LIVE], docs)
             if late:
-                self._close(*self._bucket_docs(_concat(late)))
+                self._close(self._plan(concat(late)))
             if records:
                 self.pos = records[-1][1]
             self._check = check
@@ -252,7 +231,7 @@ class TickStore:
         if self.closing is None:
             self._start_closing(through)
         while self.closing is not None and within():
-            self._store_buckets(self.closing.docs(self._cursor, self._cursor + SLICE))
+            buckets.store(self.db[TICKS], self.closing.docs(self._cursor, self._cursor + SLICE), self.source)
             self._cursor += SLICE
             if self._cursor >= self.closing.groups:
                 self._finish_closing()
@@ -275,7 +254,7 @@ class TickStore:
         if through <= self.frontier:
             return
         due = [d for d in (c.take(c.end <= through) for c in self.open) if len(d.ms)]
-        self.closing, self._cursor = (self._plan(_concat(due)) if due else None), 0
+        self.closing, self._cursor = (self._plan(concat(due)) if due else None), 0
         self._closing_to, self._closing_n = through, len(self.open)
         if self.closing is None:
             self._finish_closing()
@@ -292,7 +271,7 @@ class TickStore:
         for code, cum in (self.closing.closed if self.closing else {}).items():
             self.last.setdefault(code, [-1, 0, 0, 0.0, 0.0])[3:5] = cum
         if late:
-            self._close(*self._bucket_docs(_concat(late)))
+            self._close(self._plan(concat(late)))
         self.open, self.frontier, self.closing = still, through, None
         self._checkpoint()
 
@@ -321,103 +300,20 @@ class TickStore:
             first = next(iter(self.dirty.values()), None)
         return 0.0 if first is None else time.monotonic() - first[2]
 
-    # ------------------------------------------------------------ buckets
-    def _bucket_docs(self, t: Chunk, base: Optional[dict] = None) -> tuple[list[dict], dict]:
-        """Every bucket document of ``t`` at once, and the closed values (see ``_plan``)."""
-        plan = self._plan(t, base)
-        return plan.docs(0, plan.groups), plan.closed
+    # ------------------------------------------------------------ buckets (lib/realtime/buckets.py)
+    def _plan(self, t: Chunk) -> Plan:
+        return buckets.plan(t, self._base, self.source)
 
-    def _plan(self, t: Chunk, base: Optional[dict] = None) -> "_Plan":
-        """The buckets of ``t`` — one per (code, bar), ticks deduplicated by id — with their live
-        bars, built vectorised here and turned into documents a slice at a time (``_Plan.docs``),
-        so closing a minute of the whole market never stalls the tick path for long. ``closed``:
-        each code's cumulative (volume, amount) at its last tick here — the base of its next bar,
-        applied by the caller once the buckets are stored. A code's first bar here counts from
-        ``base[code]``, by default the code's closed cumulative values."""
-        inv, codes = pd.factorize(t.codes, sort=True)  # hashing, not sorting, the rows' strings
-        order = np.lexsort((t.seq, t.ms, inv))
-        inv, ms, seq, end, values = inv[order], t.ms[order], t.seq[order], t.end[order], t.values[order]
-        keep = np.r_[True, (inv[1:] != inv[:-1]) | (ms[1:] != ms[:-1]) | (seq[1:] != seq[:-1])]
-        inv, ms, seq, end, values = inv[keep], ms[keep], seq[keep], end[keep], values[keep]
-        # rollup orders by (code, time): integer codes give the same order as the grouping below
-        frame = pd.DataFrame({"code": inv, "time": pd.to_datetime(ms + 8 * 3_600_000, unit="ms"),
-                              "last_price": values[:, _LP], "volume": values[:, _VOL], "amount": values[:, _AMT]})
-        bars = rollup.rollup(frame)[["open", "high", "low", "close", "volume", "amount"]].to_numpy()
-        starts = np.flatnonzero(np.r_[True, (inv[1:] != inv[:-1]) | (end[1:] != end[:-1])])
-        assert len(bars) == len(starts), "the bar grid and the bucket grouping disagree"
-        first = np.r_[True, inv[starts[1:]] != inv[starts[1:] - 1]]
-        prev = np.zeros((len(starts), 2))
-        later = np.flatnonzero(~first)
-        prev[later] = values[starts[later] - 1][:, [_VOL, _AMT]]
-        for g in np.flatnonzero(first).tolist():  # rollup counts a code's first bar from 0; it continues from its base
-            code = codes[inv[starts[g]]]
-            st = self.last.get(code, [0, 0, 0, 0.0, 0.0])
-            prev[g] = base[code] if base is not None else (st[3], st[4])
-        bars[:, 4:6] -= np.where(first[:, None], prev, 0.0)
-        lasts = np.r_[np.flatnonzero(inv[1:] != inv[:-1]), len(inv) - 1]
-        closed = {codes[inv[i]]: (float(values[i, _VOL]), float(values[i, _AMT])) for i in lasts.tolist()}
-        return _Plan(np.asarray(codes, dtype=object), inv, ms, seq, end, values, bars, starts,
-                     np.r_[starts[1:], len(ms)], prev, closed, self.source)
+    def _base(self, code: str) -> tuple:
+        """A code's cumulative (volume, amount) at its last closed tick: where its next bar counts from."""
+        st = self.last.get(code)
+        return (st[3], st[4]) if st else (0.0, 0.0)
 
-    def _close(self, docs: list[dict], closed: dict) -> None:
-        """Store bucket documents, then move the codes' closed cumulative values."""
-        self._store_buckets(docs)
-        for code, cum in closed.items():
+    def _close(self, p: Plan) -> None:
+        """Store a plan's buckets at once (late ticks), then move the codes' closed values."""
+        buckets.store(self.db[TICKS], p.docs(), self.source)
+        for code, cum in p.closed.items():
             self.last.setdefault(code, [-1, 0, 0, 0.0, 0.0])[3:5] = cum
-
-    def _store_buckets(self, docs: list[dict]) -> None:
-        """Insert bucket documents; one that exists already (a replay, a late tick) is merged with
-        the stored one by tick id, its bar recomputed over both from the stored base."""
-        dups = _insert_new(self.db[TICKS], docs)
-        if not dups:
-            return
-        mine = {d["_id"]: d for d in docs if d["_id"] in dups}
-        ops = []
-        for old in self.db[TICKS].find({"_id": {"$in": list(mine)}}):
-            a, b = unpack_ticks(old), unpack_ticks(mine[old["_id"]])
-            have = set(zip(a[0].tolist(), a[1].tolist()))
-            if all(k in have for k in zip(b[0].tolist(), b[1].tolist())):
-                continue  # nothing new: an exact replay
-            ms = np.r_[a[0], b[0]]
-            t = Chunk("", np.full(len(ms), old["code"], dtype=object), ms, np.r_[a[1], b[1]],
-                      rollup.bar_end_ms(ms), np.r_[a[2], b[2]])
-            merged = self._bucket_docs(t, base={old["code"]: tuple(old.get("prev", (0.0, 0.0)))})[0][0]
-            ops.append(ReplaceOne({"_id": old["_id"]}, {k: v for k, v in merged.items() if k != "_id"}))
-        if ops:
-            self.db[TICKS].bulk_write(ops, ordered=False)
-
-
-@dataclass
-class _Plan:
-    """Bucket documents to be, in (code, bar) order (``TickStore._plan``)."""
-    codes: np.ndarray
-    inv: np.ndarray
-    ms: np.ndarray
-    seq: np.ndarray
-    end: np.ndarray
-    values: np.ndarray
-    bars: np.ndarray
-    starts: np.ndarray
-    stops: np.ndarray
-    prev: np.ndarray
-    closed: dict
-    source: str
-
-    @property
-    def groups(self) -> int:
-        return len(self.starts)
-
-    def docs(self, g0: int, g1: int) -> list[dict]:
-        out, now = [], _now()
-        for g in range(g0, min(g1, self.groups)):
-            s, e = int(self.starts[g]), int(self.stops[g])
-            code, minute = self.codes[self.inv[s]], local(int(self.end[s]))
-            o, h, lo, c, v, a = self.bars[g].tolist()
-            out.append({"_id": bucket_id(code, minute), "code": code, "date": minute.replace(hour=0, minute=0),
-                        "minute": minute, **pack_ticks(self.ms[s:e], self.seq[s:e], self.values[s:e]),
-                        "bar": {"open": o, "high": h, "low": lo, "close": c, "volume": v, "amount": a},
-                        "prev": self.prev[g].tolist(), "source": self.source, "ingested_at": now})
-        return out
 
 
 def fold_leftovers(db: Database, day: dt.date) -> int:
@@ -431,21 +327,6 @@ def fold_leftovers(db: Database, day: dt.date) -> int:
     n = sum(len(c.ms) for c in store.open)
     store.finish_day()
     return n
-
-
-def _insert_new(coll, docs: list[dict]) -> set:
-    """insert_many that skips documents already there (E11000); returns their ids."""
-    if not docs:
-        return set()
-    try:
-        coll.insert_many(docs, ordered=False)
-        return set()
-    except BulkWriteError as e:
-        errors = e.details.get("writeErrors", [])
-        other = [x for x in errors if x.get("code") != 11000]
-        if other:
-            raise
-        return {docs[x["index"]]["_id"] for x in errors}
 
 
 def _replace_all(coll, docs: list[dict]) -> None:
