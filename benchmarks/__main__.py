@@ -155,11 +155,15 @@ def full_market(a, out: dict) -> list[dict]:
     fm.report(r)
     out["full_market"] = r
     rows = []
-    for label, d in r["daily"].items():
+    limit = r["daily"]["limit"]["insert_s"]
+    for label in ("first_day", "next_day"):
+        d = r["daily"][label]
         ok = d["success"] and not d["failed_checks"]
+        met = ok and (d["wall_s"] <= fm.GOAL_WALL_S or d["wall_s"] <= fm.GOAL_RATIO * limit)
         rows.append(_row(f"daily job, {a.stocks} securities, {label.replace('_', ' ')} ({d['day']})", d["wall_s"],
-                         goal=f"≤ {fm.GOAL_WALL_S:.0f} s", met=ok and d["wall_s"] <= fm.GOAL_WALL_S))
-    rss = max(d["peak_rss_mb"] for d in r["daily"].values())
+                         limit, "raw insert_many of the day's documents",
+                         f"≤ {fm.GOAL_WALL_S:.0f} s or ≤ {fm.GOAL_RATIO}×", met))
+    rss = max(r["daily"][k]["peak_rss_mb"] for k in ("first_day", "next_day"))
     rows.append(_row("   … peak resident memory of the job's process", rss, unit="MB",
                      goal=f"≤ {fm.GOAL_RSS_MB:.0f} MB", met=rss <= fm.GOAL_RSS_MB))
     m = r["minutes"]

@@ -149,16 +149,14 @@ def run(args) -> int:
         import dagster as dg
 
         from taorui_assets.cli_runs import LocalRunner
-        from taorui_assets.lib.quarters import ended_before
+        from taorui_assets.lib.quarters import needed_by_valuation
 
         instance = dg.DagsterInstance.from_config(s.dagster_home)
         _fail_interrupted_runs(instance)
         runner = LocalRunner(instance, ROOT / "workspace.yaml")
         days = window(args.days, args.end)
         years = sorted({d[:4] for d in days})
-        # the valuation's TTM of the first day needs the same quarter a year before: 8 quarters back
-        quarters = sorted(set(ended_before(dt.date.fromisoformat(days[0]), 8))
-                          | set(ended_before(dt.date.fromisoformat(days[-1]))))
+        quarters = needed_by_valuation(dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1]))
         plan = [("trading_calendar_job", y) for y in years]
         # statements first: each day's valuation is computed from those known on the day
         plan += [("financial_statements_job", q) for q in quarters]

@@ -26,6 +26,7 @@ from taorui_assets.lib.sources.failover import AllSourcesFailed, FetchResult
 from taorui_assets.lib.storage import quarantine
 from taorui_assets.lib.storage.reconciliation import record_replacement_differences
 from taorui_assets.lib.storage import reference as stored_reference
+from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.scopes import scope
 from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
@@ -72,8 +73,9 @@ def progress_logger(context: dg.AssetExecutionContext, label: str, every: float 
     return report
 
 
-def listed_codes(store, key: str) -> set[str]:
-    inst = store.db["instruments"].distinct("code", scope("instruments", key))
+def listed_codes(store, key: str, run_id: Optional[str] = None) -> set[str]:
+    kept = written.peek(run_id, "instruments", key) if run_id else None  # this run wrote them
+    inst = list(kept["code"]) if kept is not None else store.db["instruments"].distinct("code", scope("instruments", key))
     if not inst:
         raise dg.Failure(description=f"instruments for {key} are not stored yet: materialize the "
                          "instruments partition first, so codes can be checked against the listing")
@@ -139,7 +141,7 @@ def dataset_asset(
         key = context.partition_key
         label = f"{name} {key}"
         store = mongo.store()
-        known = listed_codes(store, key) if checked else None
+        known = listed_codes(store, key, context.run.run_id) if checked else None
         # Stored history this partition must agree with (pre_close, complete minutes).
         reference = stored_reference.load(store.db, dataset, key, period)
         for note in reference.notes if reference else ():
@@ -147,6 +149,11 @@ def dataset_asset(
         router = market_source.get_router(log=context.log, db=store.db)
         context.log.info(f"{label}: fetching from {' → '.join(router.names)}")
         fetch_day = ranges.fetching(fetch, context, dataset, period)  # one source call per range
+        part = scope(dataset, key, period)
+        if spec.streamed and store.db[spec.collection].find_one(part, {"_id": 1}) is None:
+            yield from _streamed(context, store, router, spec, key, period, label, fetch_day, known, reference,
+                                 allow_empty)
+            return
         try:
             result = router.fetch(dataset, lambda src: fetch_day(src, key, progress_logger(context, f"{label} [{src.name}]")),
                                   allow_empty=allow_empty, known_codes=known, reference=reference)
@@ -164,7 +171,7 @@ def dataset_asset(
         yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": len(frame)})
         if result.fell_back:
             context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
-        diffs = record_replacement_differences(store, dataset, scope(dataset, key, period), frame, result.source, key)
+        diffs = record_replacement_differences(store, dataset, part, frame, result.source, key)
         meta = {"dagster/row_count": len(frame), "source": result.source, "attempts": result.describe(),
                 "fell_back": result.fell_back}
         if diffs is not None:
@@ -174,6 +181,66 @@ def dataset_asset(
         yield dg.Output(frame.assign(source=result.source), metadata=meta)
 
     return _asset
+
+
+# Codes per chunk of a streamed partition: a chunk of a 1m day is ~120 k rows, ~11 MB of BSON,
+# large enough that a chunk's round trips are few, small enough that two chunks in memory
+# (one being fetched and judged, one being written) are little.
+CHUNK_CODES = 500
+
+
+def _streamed(context, store, router, spec: DatasetSpec, key: str, period, label: str, fetch_day, known: set[str],
+              reference, allow_empty: bool) -> Iterator:
+    """A partition with nothing stored yet, fetched, judged and written one code chunk at a time
+    (``SourceRouter.fetch_chunks``, ``Store.range_writer``): the server stores a chunk while the
+    next is fetched and judged, and memory holds two chunks rather than the day. Still one
+    source per partition and all or nothing: if no source delivers every chunk, the chunks
+    already written are deleted, so nothing of the partition stays stored."""
+    dataset, part = spec.name, scope(spec.name, key, period)
+    codes = sorted(known)
+    chunks = [codes[i:i + CHUNK_CODES] for i in range(0, len(codes), CHUNK_CODES)]
+    bounds = ["", *(c[0] for c in chunks[1:])] + [None]
+    summaries: dict[int, Optional[pd.DataFrame]] = {}  # what this run's checks need of each chunk
+    chunk_codes: dict[int, int] = {}
+    progress = progress_logger(context, label)
+    try:
+        with store.range_writer(dataset, part, source="") as ranges:
+            def write(k: int, source: str, frame: pd.DataFrame) -> None:
+                ranges.source = source
+                ranges.write(bounds[k], bounds[k + 1], frame)
+                summaries[k] = written.summary(dataset, frame)
+                chunk_codes[k] = int(frame["code"].nunique())
+                progress(k + 1, len(chunks), f"code chunks fetched, judged and written [{source}]")
+
+            result = router.fetch_chunks(
+                dataset, chunks, lambda src, chunk: fetch_day(src, key, None, codes=chunk), write,
+                allow_empty=allow_empty, known_codes=known, reference=reference)
+    except AllSourcesFailed as failed:
+        store.db[spec.collection].delete_many(part)  # nothing was stored when the stream began
+        yield from _quarantine(context, store, dataset, key, failed.result)
+        yield dg.AssetCheckResult(check_name="schema", passed=False, metadata={"attempts": failed.result.describe()})
+        details = "\n".join(f"[{src}] {verdict.summary()}" for src, verdict in failed.result.rejected)
+        raise dg.Failure(
+            description=f"{label}: no source delivered a valid partition; nothing of this partition was "
+            f"written. Attempts: {failed.result.describe()}" + (f"\nBad rows:\n{details}" if details else ""),
+        ) from None
+    except BaseException:
+        store.db[spec.collection].delete_many(part)  # a failed write: leave the day as it was, empty
+        raise
+    yield from _quarantine(context, store, dataset, key, result)
+    yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": result.rows})
+    if result.fell_back:
+        context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
+    parts = [summaries[k] for k in sorted(summaries) if summaries[k] is not None]
+    if parts:
+        written.remember(context.run.run_id, dataset, key, period, pd.concat(parts))
+    w = ranges.result
+    context.log.info(f"{label}: wrote {w.written} documents ({w.mode}, {len(chunks)} code chunks), "
+                     f"removed {w.deleted_stale} stale")
+    yield dg.MaterializeResult(metadata={
+        "dagster/row_count": result.rows, "source": result.source, "attempts": result.describe(),
+        "fell_back": result.fell_back, "codes": sum(chunk_codes.values()),
+        "documents": w.written, "stale_removed": w.deleted_stale, "write_mode": w.mode, "streamed_chunks": len(chunks)})
 
 
 def _quarantine(context, store, dataset: str, key: str, result: FetchResult) -> Iterator:

@@ -192,8 +192,8 @@ def policy_for(partitions_kind: str) -> Optional[dg.BackfillPolicy]:
 def fetching(fetch: Callable, context, dataset: str, period: Optional[str] = None) -> Callable:
     """``fetch(source, key, progress)`` that first lets the source prepare the whole range."""
 
-    def call(source: MarketDataSource, key: str, progress):
+    def call(source: MarketDataSource, key: str, progress, **kwargs):
         prepare(source, context, dataset, period)
-        return fetch(source, key, progress)
+        return fetch(source, key, progress, **kwargs)
 
     return call

@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TAORUI_SOURCE", "sim", "`sim`, `qmt`, `jqdata` or `router`: the market-data source. `sim` is the "
             "default only without TAORUI_MONGO_URI (the embedded demo); with it, naming a source is required"),
     Setting("TAORUI_SIM_STOCKS", "300", "securities in SimMarket (`TAORUI_SOURCE=sim`)"),
+    Setting("TAORUI_SIM_CACHE", ".taorui/sim-cache", "directory where SimMarket keeps its generated histories, "
+            "mapped by every process instead of rebuilt (`off`: no cache)"),
     Setting("TAORUI_SOURCE_PRIORITY", "qmt,jqdata", "`router`: the order sources are tried in"),
     Setting("TAORUI_PRIMARY_TIMEOUT_S", "120", "`router`: seconds the primary gets before the backup is tried"),
     Setting("TAORUI_QMT_MODE", "token", "`token` (xtquant's built-in data center, needs QMT_TOKEN) or `local` "
@@ -109,6 +111,7 @@ class Settings:
     dagster_home: Optional[str] = None  # None: the command's default (.taorui/dagster)
     source: Optional[str] = "sim"  # None: not named while TAORUI_MONGO_URI is set (see require_source)
     sim_stocks: int = 300
+    sim_cache: Optional[str] = ".taorui/sim-cache"  # None: off
     source_priority: tuple[str, ...] = ("qmt", "jqdata")
     primary_timeout_s: float = 120.0
     qmt_mode: str = "token"
@@ -182,6 +185,7 @@ def load(environ: Optional[Mapping[str, str]] = None) -> Settings:
         dagster_home=env.optional("DAGSTER_HOME"),
         source=source,
         sim_stocks=env.integer("TAORUI_SIM_STOCKS", low=1),
+        sim_cache=None if env.text("TAORUI_SIM_CACHE").lower() == "off" else env.text("TAORUI_SIM_CACHE"),
         source_priority=_priority(env.text("TAORUI_SOURCE_PRIORITY")),
         primary_timeout_s=env.number("TAORUI_PRIMARY_TIMEOUT_S", low=0.0),
         qmt_mode=qmt_mode,

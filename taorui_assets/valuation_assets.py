@@ -34,8 +34,13 @@ STATEMENT_FIELDS = ["code", "statement", "report_date", "pub_date", "net_profit_
                     "net_cash_increase", "equity_parent"]
 
 
-def stored_inputs(db, key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
-    """(daily bars, instruments, statements known by the day, daily_bars sources) of partition ``key``."""
+def stored_inputs(db, key: str, days: list[str] | None = None,
+                  run_id: str = "") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    """(daily bars, instruments, statements known by the day, daily_bars sources) of partition
+    ``key``. ``days``: the range of a backfill run that ``key`` is part of (ranges.py): the
+    statements of the whole range are read once, for its first day, and kept for the others of
+    run ``run_id`` (a full-market lookback is ~10^5 statement versions, the same for every day
+    of a month)."""
     when = day(key)
     bars = pd.DataFrame(list(db["daily_bars"].find(scope("daily_bars", key),
                                                    {"_id": 0, "code": 1, "close": 1, "volume": 1, "paused": 1,
@@ -47,11 +52,24 @@ def stored_inputs(db, key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
                                                      "float_shares": 1})))
     if inst.empty:
         raise dg.Failure(description=f"valuation {key}: instruments of {key} are not stored; materialize them first")
+    days = days or [key]
+    first, last = day(days[0]), day(days[-1])
+    kept = _STATEMENTS.get((run_id, db.name, first, last))
+    if kept is None:
+        _STATEMENTS.clear()
+        kept = _STATEMENTS[(run_id, db.name, first, last)] = pd.DataFrame(list(db["financial_statements"].find(
+            {"report_date": {"$gte": first - dt.timedelta(days=V.LOOKBACK_DAYS), "$lte": last},
+             "pub_date": {"$lte": last}},
+            {"_id": 0, **{f: 1 for f in STATEMENT_FIELDS}})), columns=STATEMENT_FIELDS)
     since = when - dt.timedelta(days=V.LOOKBACK_DAYS)
-    stmts = pd.DataFrame(list(db["financial_statements"].find(
-        {"report_date": {"$gte": since, "$lte": when}, "pub_date": {"$lte": when}},
-        {"_id": 0, **{f: 1 for f in STATEMENT_FIELDS}})), columns=STATEMENT_FIELDS)
-    return bars, inst, stmts, sorted(bars["source"].unique())
+    stmts = kept[(kept["report_date"] >= since) & (kept["report_date"] <= when) & (kept["pub_date"] <= when)]
+    if len(days) == 1:
+        _STATEMENTS.clear()  # a one-day run keeps nothing: the next run may follow new statements
+    return bars, inst, stmts.reset_index(drop=True), sorted(bars["source"].unique())
+
+
+# The statements read for the backfill range being valued: (run, database, first day, last day) → rows.
+_STATEMENTS: dict[tuple, pd.DataFrame] = {}
 
 
 def valuation_asset() -> dg.AssetsDefinition:
@@ -82,7 +100,7 @@ def valuation_asset() -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, mongo: MongoResource):
         key = context.partition_key
         store = mongo.store()
-        bars, inst, stmts, sources = stored_inputs(store.db, key)
+        bars, inst, stmts, sources = stored_inputs(store.db, key, ranges.range_of(context), context.run.run_id)
         if len(sources) != 1:
             raise dg.Failure(description=f"valuation {key}: daily_bars of the day come from several sources {sources}")
         frame = V.compute(day(key), bars, inst, stmts)

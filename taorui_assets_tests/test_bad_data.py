@@ -191,3 +191,32 @@ def test_materialized_daily_bars_with_a_wrong_ex_date_pre_close_is_quarantined(
         assert all("pre_close" in d["reason"] for d in q)
         assert db.daily_bars.count_documents({"date": dt.datetime.combine(day, dt.time())}) == 0
         assert db.adj_factors.count_documents({"date": dt.datetime.combine(day, dt.time())}) > 0
+
+
+def test_streamed_partition_moves_whole_to_the_backup_on_a_bad_chunk(sim):
+    """``fetch_chunks``: the primary's third chunk has a bad row, so the backup starts again from
+    the first chunk (one source per partition); every chunk the caller keeps is the backup's."""
+    codes = sorted(set(sim.minute_bars(DAY, "1m")["code"]))
+    chunks = [codes[i:i + 20] for i in range(0, len(codes), 20)]
+
+    class Primary(SimSource):
+        name = "primary"
+
+        def minute_bars(self, date, period, codes=None, progress=None):
+            df = super().minute_bars(date, period, codes, progress)
+            if chunks[2][0] in set(df["code"]):
+                df.loc[df.index[0], "high"] = df.loc[df.index[0], "low"] - 1.0
+            return df
+
+    class Backup(SimSource):
+        name = "backup"
+
+    writes = []
+    router = SourceRouter([Primary(seed=7, n_stocks=80), Backup(seed=7, n_stocks=80)])
+    result = router.fetch_chunks("minute_bars", chunks, lambda s, c: s.minute_bars(DAY, "1m", codes=c),
+                                 lambda k, source, frame: writes.append((k, source, len(frame))),
+                                 known_codes=set(codes))
+    assert [(k, s) for k, s, _n in writes] == [(0, "primary"), (1, "primary")] + [(k, "backup") for k in range(len(chunks))]
+    assert result.source == "backup" and result.fell_back and result.rows == 240 * len(codes)
+    (source, verdict), = result.rejected
+    assert source == "primary" and "chunk 3/" in result.attempts[0].detail and len(verdict.bad_rows) == 1

@@ -1,9 +1,10 @@
-"""The full-size path at a reduced size: a day of every daily dataset whose minute bars are too
-large for one transaction, so they are written in code ranges as at 5,000 stocks, gives the same
-documents as a one-shot write, and every check passes; ``scripts/run --stocks`` sizes the market."""
+"""The full-size path at a reduced size: a day of every daily dataset whose minute bars are
+fetched, judged and written in code chunks as at 5,000 stocks (dataset_asset.CHUNK_CODES), and
+re-written in code ranges too large for one transaction, gives the same documents as a one-shot
+day, and every check passes; ``scripts/run --stocks`` sizes the market."""
 import pytest
 
-from taorui_assets import cli, settings
+from taorui_assets import cli, dataset_asset, settings
 from taorui_assets.lib.storage import store as store_module
 from taorui_assets.resources.sources import SimResource
 from taorui_assets_tests import harness
@@ -27,13 +28,20 @@ def test_a_day_streamed_in_code_ranges_equals_a_one_shot_day(mongo_server_uri, m
     streamed = f"{harness.TEST_AS_OF.replace('-', '')}_streamed_{N}"
     try:
         _day(mongo_server_uri, one_shot)
-        # About 12 KB per 1m bucket at 240 bars: ranges of ~6 codes, several transactions.
+        monkeypatch.setattr(dataset_asset, "CHUNK_CODES", 6)  # a new day: fetched in chunks of 6 codes
+        result = _day(mongo_server_uri, streamed)
+        meta = next(iter(result.asset_materializations_for_node("minute_bars_1m"))).metadata
+        assert meta["streamed_chunks"].value == -(-meta["codes"].value // 6) > 3
+        assert meta["write_mode"].value == f"transaction x{meta['streamed_chunks'].value}"
+        assert harness.snapshot(mongo_server_uri, one_shot) == harness.snapshot(mongo_server_uri, streamed)
+        # Re-run (the day is stored): judged whole, then swapped in ranges of ~6 codes (~12 KB a bucket).
         monkeypatch.setattr(store_module, "MAX_TRANSACTION_BYTES", 100_000)
         monkeypatch.setattr(store_module, "STREAM_CHUNK_BYTES", 80_000)
-        result = _day(mongo_server_uri, streamed)
-        modes = {m.asset_key.to_user_string(): m.metadata["write_mode"].value
-                 for m in result.asset_materializations_for_node("minute_bars_1m")}
-        assert modes["minute_bars_1m"].startswith("transaction x") and int(modes["minute_bars_1m"].split("x")[1]) > 3
+        result = harness.materialize(harness.DAILY, harness.DAILY_CHECKS, TEST_AS_OF,
+                                     harness.resources(mongo_server_uri, streamed, SimResource(n_stocks=N)))
+        assert result.success and not harness.failed_checks([result])
+        mode = next(iter(result.asset_materializations_for_node("minute_bars_1m"))).metadata["write_mode"].value
+        assert mode.startswith("transaction x") and int(mode.split("x")[1]) > 3
         assert harness.snapshot(mongo_server_uri, one_shot) == harness.snapshot(mongo_server_uri, streamed)
     finally:
         from pymongo import MongoClient

@@ -132,3 +132,51 @@ def test_codes_must_be_checked_against_stored_instruments(mongo_uri, mongo_db_na
     assert not result.success
     err = [e for e in result.all_events if e.is_step_failure][0].step_failure_data
     assert "materialize the instruments partition first" in str(err.user_failure_data) + err.error.message
+
+
+class BadChunkSim(SimSource):
+    """SimMarket whose 1m bars of one code (late in the day's code list) have a negative open."""
+
+    def __init__(self, bad_code: str, **kw):
+        super().__init__(**kw)
+        self.bad_code = bad_code
+
+    def minute_bars(self, date, period, codes=None, progress=None):
+        df = super().minute_bars(date, period, codes, progress)
+        df.loc[df.index[df["code"] == self.bad_code][:1], "open"] = -1.0
+        return df
+
+
+class BadChunkResource(SimResource):
+    bad_code: str
+
+    def get_source(self, log=None):
+        return BadChunkSim(self.bad_code, seed=self.seed, n_stocks=self.n_stocks)
+
+
+def test_a_streamed_day_with_a_bad_late_chunk_leaves_nothing(mongo_uri, mongo_db_name, monkeypatch):
+    """A new 1m day is written chunk by chunk; a bad row in a late chunk, after earlier chunks
+    were stored, still leaves nothing of the day, and the bad row is quarantined."""
+    from taorui_assets import dataset_asset
+
+    monkeypatch.setattr(dataset_asset, "CHUNK_CODES", 10)
+    good = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=N))
+    upstream = [a for a in harness.DAILY if a.key.path[-1] in ("instruments", "adj_factors", "daily_bars")]
+    harness.materialize(upstream, [], DAYS[1], good)
+    with MongoClient(mongo_uri) as c:
+        db = c[mongo_db_name]
+        codes = sorted(db.daily_bars.distinct("code", {"paused": False}))
+        bad_code = codes[-3]  # in the last chunk: earlier chunks are written first
+        bad = harness.resources(mongo_uri, mongo_db_name, BadChunkResource(n_stocks=N, bad_code=bad_code))
+        minutes = [a for a in harness.DAILY if a.key.path[-1] == "minute_bars_1m"]
+        result = harness.materialize(minutes, [], DAYS[1], bad, raise_on_error=False)
+        assert not result.success
+        failure = [e for e in result.all_events if e.is_step_failure][0]
+        assert "nothing of this partition was written" in failure.step_failure_data.error.message
+        assert db.minute_bars.count_documents({"date": dt.datetime(2026, 11, 24), "period": "1m"}) == 0
+        assert db.quarantine.count_documents({"dataset": "minute_bars", "row.code": bad_code}) >= 1
+        # The good source then streams the whole day, chunk by chunk.
+        result = harness.materialize(minutes, [], DAYS[1], good)
+        meta = result.asset_materializations_for_node("minute_bars_1m")[0].metadata
+        assert meta["streamed_chunks"].value == -(-len(db.instruments.distinct("code", {"date": dt.datetime(2026, 11, 24)})) // 10)
+        assert db.minute_bars.count_documents({"date": dt.datetime(2026, 11, 24), "period": "1m"}) == len(codes)

@@ -44,7 +44,7 @@ def market_source(s: settings.Settings) -> MarketSourceResource:
     router (QMT primary, JQData backup; order from ``TAORUI_SOURCE_PRIORITY``)."""
     kind = s.require_source()
     if kind == "sim":
-        return SimResource(n_stocks=s.sim_stocks)
+        return SimResource(n_stocks=s.sim_stocks, cache_dir=s.sim_cache)
     if kind == "qmt":
         return qmt(s)
     if kind == "jqdata":

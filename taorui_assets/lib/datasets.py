@@ -79,6 +79,9 @@ class DatasetSpec:
     # source: its asset only seals a captured day, so it stays out of daily_datasets (scripts/run)
     # and the test harness's daily window, which have no capture behind them.
     captured: bool = False
+    # A day too large to hold whole (a full-market 1m day: 1.2 M rows): fetched, judged and
+    # written in code chunks, one chunk stored while the next is fetched (dataset_asset.py).
+    streamed: bool = False
 
     def __post_init__(self):
         if not self.collection:
@@ -92,6 +95,8 @@ class DatasetSpec:
             problems.append(f"schedule {self.schedule!r} is not one of {tuple(SCHEDULES)}")
         if (self.healable or self.codes_checked) and self.partitions != TRADING_DAY:
             problems.append("healing and the instruments check work on trading-day partitions only")
+        if self.streamed and not self.codes_checked:
+            problems.append("a streamed dataset is chunked by the day's listed codes: set codes_checked")
         if self.reconcile and self.periods:
             problems.append("reconciling a dataset with periods is not supported yet")
         if not set(self.key) <= set(self.row_key):
@@ -125,7 +130,7 @@ SPECS: tuple[DatasetSpec, ...] = (
                 reconcile=("close", "volume", "amount")),
     DatasetSpec("minute_bars", schemas.MinuteBars, ("code", "date", "period"), TRADING_DAY, "market", CLOSE,
                 indexes=(("date", "period"),), codes_checked=True, healable=True, periods=("1m", "5m"),
-                row_key=("code", "date", "period", "time")),  # one bucket document per (code, date, period)
+                row_key=("code", "date", "period", "time"), streamed=True),  # one bucket document per (code, date, period)
     DatasetSpec("adj_factors", schemas.AdjFactors, ("code", "date"), TRADING_DAY, "market", CLOSE,
                 indexes=(("date",),), codes_checked=True, healable=True),
     DatasetSpec("financial_statements", schemas.FinancialStatements, ("code", "statement", "report_date", "pub_date"),

@@ -45,13 +45,25 @@ def bar_violations(bars: pd.DataFrame, instruments: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(problems, columns=["code", "problem"])
 
 
+def minute_summary(minutes: pd.DataFrame) -> pd.DataFrame:
+    """Per code, what ``minute_mismatches`` compares with the daily bar: first open, max high,
+    min low, last close, summed volume and amount, and whether a bar without trades has a
+    price range (``unflat``). Summaries of disjoint code chunks concatenate to the day's."""
+    code, time = minutes["code"].to_numpy(), minutes["time"].to_numpy()
+    in_order = minutes["code"].is_monotonic_increasing and bool(((time[1:] > time[:-1]) | (code[1:] != code[:-1])).all())
+    m = minutes if in_order else minutes.sort_values(["code", "time"], kind="stable")
+    unflat = ~rules.no_trade_is_flat(m)
+    return (m.assign(unflat=unflat)
+            .groupby("code").agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
+                                 close=("close", "last"), volume=("volume", "sum"), amount=("amount", "sum"),
+                                 unflat=("unflat", "any")))
+
+
 def minute_mismatches(daily: pd.DataFrame, minutes: pd.DataFrame) -> pd.DataFrame:
     """Minute bars that do not aggregate to the daily bar (traded days only), and bars
-    without trades that are not flat."""
+    without trades that are not flat. ``minutes``: the bars, or their ``minute_summary``."""
     traded = daily[~daily["paused"].astype(bool)].set_index("code")
-    m = minutes.sort_values(["code", "time"])
-    agg = m.groupby("code").agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
-                                close=("close", "last"), volume=("volume", "sum"), amount=("amount", "sum"))
+    agg = minutes if "unflat" in minutes else minute_summary(minutes)
     problems = []
     for code in sorted(set(traded.index) - set(agg.index)):
         problems.append({"code": code, "problem": "traded but no minute bars"})
@@ -64,7 +76,7 @@ def minute_mismatches(daily: pd.DataFrame, minutes: pd.DataFrame) -> pd.DataFram
     rel = np.abs(agg.loc[both, "amount"] - traded.loc[both, "amount"]) > 1e-6 * traded.loc[both, "amount"].abs().clip(lower=1)
     problems += [{"code": c, "problem": "minute amount does not sum to the daily amount"} for c in both[rel]]
     problems += [{"code": c, "problem": "a minute bar without trades has a price range"}
-                 for c in sorted(set(m.loc[~rules.no_trade_is_flat(m), "code"]))]
+                 for c in sorted(agg.index[agg["unflat"].astype(bool)])]
     return pd.DataFrame(problems, columns=["code", "problem"])
 
 

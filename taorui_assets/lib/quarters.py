@@ -51,6 +51,12 @@ def ended_before(day: dt.date, n: int = 4) -> list[str]:
     return out[::-1]
 
 
+def needed_by_valuation(first: dt.date, last: dt.date) -> list[str]:
+    """The report quarters whose statements the valuation of ``first``..``last`` reads: the TTM of
+    the first day needs the same quarter a year before (8 quarters back), the last day its latest."""
+    return sorted(set(ended_before(first, 8)) | set(ended_before(last)))
+
+
 def stat_period(stat_date) -> tuple[pd.Timestamp, bool]:
     """JoinQuant's ``statDate``: '2026q3' → (2026-09-30, False); '2025' or 2025 → (2025-12-31,
     True, the annual report)."""

@@ -424,3 +424,52 @@ def _empty(dataset: str) -> pd.DataFrame:
 def validate(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
     """Validate lazily so every failure is reported at once; raises pandera SchemaErrors."""
     return model(dataset).validate(df, lazy=True)
+
+
+def failure_cases(dataset: str, df: pd.DataFrame) -> tuple[Optional[pd.DataFrame], pd.DataFrame]:
+    """(the validated frame, or None; Pandera's failure cases, empty when valid).
+
+    A bucketed dataset (its row key extends its key: minute bars) repeats each key's text
+    columns on every row of the bucket, and Pandera checks text row by row, a Python call per
+    cell: 1.3 s of a full-market 1m day's 1.6 s. So those columns are checked once per distinct
+    value (a failing value is reported on every row that holds it), the uniqueness of the row
+    key with one vectorised ``duplicated``, and everything else by the model as usual."""
+    import pandera.errors
+
+    from taorui_assets.lib.datasets import get  # the registry imports this module
+
+    spec = get(dataset)
+    schema = model(dataset).to_schema()
+    text = [c for c in spec.key if c in df and df[c].dtype == object and spec.row_key != spec.key]
+    cases = []
+    if text:
+        rows = schema.remove_columns(text)
+        rows.unique = None
+        frame = df.drop(columns=text)
+    else:
+        rows, frame = schema, df
+    try:
+        valid = rows.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        valid, cases = None, [err.failure_cases]
+    for c in text:
+        values = pd.Series(pd.unique(df[c].to_numpy()), dtype=object)
+        try:
+            pa.DataFrameSchema({c: schema.columns[c]}).validate(values.to_frame(c), lazy=True)
+        except pandera.errors.SchemaErrors as err:
+            valid = None
+            for case in err.failure_cases.itertuples(index=False):
+                value = values.iloc[int(case.index)] if not pd.isna(case.index) else None
+                where = df.index[df[c] == value] if value is not None else [None]
+                cases.append(pd.DataFrame([{**case._asdict(), "index": i} for i in where]))
+    if text:
+        dup = df.duplicated(list(spec.row_key), keep="first")
+        if dup.any():
+            valid = None
+            cases.append(pd.DataFrame({"schema_context": "DataFrameSchema", "column": None,
+                                       "check": "multiple_fields_uniqueness", "check_number": None,
+                                       "failure_case": None, "index": df.index[dup]}))
+        if valid is not None:  # the model's columns, in the frame's order
+            valid = pd.concat([valid, df[text]], axis=1)[list(df.columns)]
+    failures = pd.concat(cases, ignore_index=True) if cases else pd.DataFrame()
+    return valid, failures

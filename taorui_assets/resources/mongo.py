@@ -18,8 +18,9 @@ from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.store import Store, WriteResult
 from taorui_assets.settings import redact_uri as redact  # noqa: F401 - one redaction for every URI message
 
-# Datasets whose checks read the partition the asset has just written (defs/market/checks.py).
-REMEMBERED = ("daily_bars", "minute_bars")
+# Datasets that later steps of the run read right after the asset wrote them: the market checks
+# (defs/market/checks.py), and every asset whose codes are checked against the day's instruments.
+REMEMBERED = ("instruments", "daily_bars", "minute_bars")
 
 
 def connection_problem(exc: Exception) -> str:
@@ -42,6 +43,7 @@ class MongoResource(dg.ConfigurableResource):
     timeout_ms: int = 10_000
 
     _client: Optional[MongoClient] = PrivateAttr(default=None)
+    _reached: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._client = MongoClient(self.uri, serverSelectionTimeoutMS=self.timeout_ms, tz_aware=False)
@@ -50,6 +52,7 @@ class MongoResource(dg.ConfigurableResource):
         if self._client is not None:
             self._client.close()
             self._client = None
+            self._reached = False
 
     @property
     def client(self) -> MongoClient:
@@ -58,10 +61,12 @@ class MongoResource(dg.ConfigurableResource):
         return self._client
 
     def store(self) -> Store:
-        try:
-            self.client.admin.command("ping")
-        except Exception as exc:  # the URI may hold a password: say where, never what
-            raise dg.Failure(description=f"MongoDB at {redact(self.uri)} {connection_problem(exc)}") from None
+        if not self._reached:  # once per client: a step asks for the store many times
+            try:
+                self.client.admin.command("ping")
+            except Exception as exc:  # the URI may hold a password: say where, never what
+                raise dg.Failure(description=f"MongoDB at {redact(self.uri)} {connection_problem(exc)}") from None
+            self._reached = True
         return Store(self.client[self.database])
 
 
@@ -84,7 +89,8 @@ class MongoPartitionIOManager(dg.ConfigurableIOManager):
         frame = obj.drop(columns="source")
         result: WriteResult = self.mongo.store().replace_partition(dataset, scope(dataset, key, period), frame, sources[0])
         if dataset in REMEMBERED:  # the checks of this run use it rather than reading it back
-            written.remember(context.run_id, dataset, key, period, obj)
+            kept = written.summary(dataset, obj)
+            written.remember(context.run_id, dataset, key, period, obj if kept is None else kept)
         context.log.info(
             f"{dataset} {key}{' ' + period if period else ''}: wrote {result.written} documents "
             f"({result.mode}), removed {result.deleted_stale} stale"

@@ -56,8 +56,9 @@ class SimResource(MarketSourceResource):
     source_name: ClassVar[str] = "sim"
     seed: int = 7
     n_stocks: int = 300
+    cache_dir: Optional[str] = None  # its histories mapped from here (TAORUI_SIM_CACHE); None: built
 
     def get_source(self, log=None) -> MarketDataSource:
         from taorui_assets.lib.sources.sim import SimSource
 
-        return SimSource(seed=self.seed, n_stocks=self.n_stocks)
+        return SimSource(seed=self.seed, n_stocks=self.n_stocks, cache_dir=self.cache_dir)

@@ -22,7 +22,8 @@ def _minutes(period: str):
         "minute_bars", period=period,
         description=f"Unadjusted {period} bars labelled by bar end time, bucketed as one document per "
         "(code, date, period) holding column arrays; they aggregate exactly to the daily bar.",
-        fetch=lambda src, key, progress: src.minute_bars(day(key).date(), period, progress=progress),
+        fetch=lambda src, key, progress, codes=None: src.minute_bars(day(key).date(), period, codes=codes,
+                                                                      progress=progress),
         deps=["daily_bars"],
     )
 

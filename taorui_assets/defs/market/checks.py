@@ -15,9 +15,9 @@ def _written_or_read(context, store, dataset: str, key: str, period=None, last_r
     return frame if frame is not None else store.read(dataset, scope(dataset, key, period))
 
 
-def _instruments_and_bars(mongo: MongoResource, key: str):
+def _instruments_and_bars(context, mongo: MongoResource, key: str):
     store = mongo.store()
-    return store.read("instruments", scope("instruments", key)), store.read("daily_bars", scope("daily_bars", key))
+    return _written_or_read(context, store, "instruments", key), _written_or_read(context, store, "daily_bars", key)
 
 
 @dg.asset_check(asset="daily_bars", partitions_def=trading_days, additional_deps=["instruments"],
@@ -26,7 +26,7 @@ def _instruments_and_bars(mongo: MongoResource, key: str):
                 "was not listed.")
 @ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
-    inst, bars = _instruments_and_bars(mongo, context.partition_key)
+    inst, bars = _instruments_and_bars(context, mongo, context.partition_key)
     return result(quality.missing_daily_bars(inst, bars), len(inst), "securities without a bar or bars without a listed security")
 
 
@@ -36,7 +36,7 @@ def daily_bars_complete(context: dg.AssetCheckExecutionContext, mongo: MongoReso
                 "suspended days flat.")
 @ranges.day_by_day  # a backfill run checks each day of its range
 def daily_bars_sane(context: dg.AssetCheckExecutionContext, mongo: MongoResource) -> dg.AssetCheckResult:
-    inst, bars = _instruments_and_bars(mongo, context.partition_key)
+    inst, bars = _instruments_and_bars(context, mongo, context.partition_key)
     return result(quality.bar_violations(bars, inst), len(bars), "bars break OHLC or price-limit rules")
 
 

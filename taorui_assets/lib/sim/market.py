@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import calendar, sessions
-from taorui_assets.lib.sim import minutes, securities
+from taorui_assets.lib.sim import cache, minutes, securities
 from taorui_assets.lib.sim.derived import DerivedMixin
 from taorui_assets.lib.sim.holders import HoldersMixin
 from taorui_assets.lib.sim.prices import History, build_histories, market_returns
@@ -34,6 +34,11 @@ INDEX_RULES = {
 }
 
 
+# A minute-bar request for at least this many codes is a chunk of a whole day (dataset_asset
+# streams a day in chunks of hundreds of codes); fewer are the ticks' few codes.
+KEEP_MINUTES_FROM = 100
+
+
 def index_size(index_code: str, n_stocks: int):
     _ok, small, real = INDEX_RULES[index_code]
     if small is None:
@@ -42,9 +47,10 @@ def index_size(index_code: str, n_stocks: int):
 
 
 class SimMarket(DerivedMixin, HoldersMixin):
-    def __init__(self, seed: int = 7, n_stocks: int = 300):
+    def __init__(self, seed: int = 7, n_stocks: int = 300, cache_dir: Optional[str] = None):
         self.seed = int(seed)
         self.n_stocks = int(n_stocks)
+        self.cache_dir = cache_dir or None  # histories mapped from disk (lib/sim/cache.py); None: built
         self.stocks: list[Stock] = build_universe(self.seed, self.n_stocks)
         # Indexes, ETFs, LOFs, convertible bonds: in instruments, bars and factors only.
         self.securities: list[Stock] = securities.build_securities(self.seed, self.stocks)
@@ -53,7 +59,7 @@ class SimMarket(DerivedMixin, HoldersMixin):
         self._hist: dict[str, History] = {}
         self._sectors: dict[str, list] = {}
         self._lock = threading.Lock()
-        self._minutes_cache = None  # (day index, codes) → that day's 1m arrays
+        self._minutes_cache = None  # (day index, {code: its 1m arrays}) of the last day asked for
 
     # ----- universe -------------------------------------------------------------------
     @property
@@ -75,10 +81,22 @@ class SimMarket(DerivedMixin, HoldersMixin):
                     # every stock's history at once: the price walks run as array steps over
                     # all stocks (prices.build_histories), each history exactly as alone.
                     missing = [s for s in self.stocks if s.uid >= 0 and s.code not in self._hist] or [stock]
-                    for built in build_histories(self.seed, missing, self.market):
+                    for built in self._build(missing):
                         self._hist[built.stock.code] = built
                 h = self._hist[code]
         return h
+
+    def _build(self, stocks: list[Stock]) -> list[History]:
+        """Every stock's history at once, mapped from the disk cache when it holds them
+        (``cache_dir``; lib/sim/cache.py), else built (and saved there)."""
+        whole = self.cache_dir is not None and len(stocks) == len(self.stocks)
+        path = cache.directory(self.cache_dir, self.seed, self.n_stocks) if whole else None
+        built = cache.load(path, stocks) if whole else None
+        if built is None:
+            built = build_histories(self.seed, stocks, self.market)
+            if whole:
+                cache.save(path, built)
+        return built
 
     def warm_up(self) -> None:
         self.history(self.stocks[0].code)
@@ -172,7 +190,9 @@ class SimMarket(DerivedMixin, HoldersMixin):
         if not stocks:
             return pd.DataFrame(columns=["code", "date", "period", "time", "open", "high", "low",
                                          "close", "volume", "amount"])
-        arrays = self._day_minutes(i, stocks, progress, f"minute bars {period} {to_date(date)}", keep=codes is None)
+        # kept unless a few codes are asked for (ticks): whole days and the code chunks of a day
+        arrays = self._day_minutes(i, stocks, progress, f"minute bars {period} {to_date(date)}",
+                                   keep=codes is None or len(stocks) >= KEEP_MINUTES_FROM)
         if period == "5m":
             arrays = minutes.to_5m(arrays)
         # Columns built once for the whole day: a frame per stock and a concat would copy a
@@ -189,22 +209,25 @@ class SimMarket(DerivedMixin, HoldersMixin):
                      keep: bool = False) -> dict[str, np.ndarray]:
         """The 1m arrays of ``stocks`` on day index ``i``, one row of 240 per stock.
 
-        The last whole-market answer is kept (``keep``), so the 5m bars of a day aggregate the
-        same arrays rather than drawing every stock again; answers for a few codes (ticks) are
-        not kept and do not evict it."""
-        key = (i, tuple(s.code for s in stocks))
-        cached = self._minutes_cache
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        Each stock's arrays of the last day asked for are kept (``keep``: one full-market day is
+        ~60 MB), so the 5m bars of a day aggregate the same arrays rather than drawing every
+        stock again, whether the day is asked for whole or in code chunks; answers for a few
+        codes (ticks) are not kept and do not evict them."""
+        cached = self._minutes_cache if self._minutes_cache is not None and self._minutes_cache[0] == i else None
+        if keep and cached is None:
+            cached = self._minutes_cache = (i, {})
+        known = cached[1] if cached is not None else {}
         rows = {k: np.empty((len(stocks), 240)) for k in minutes.FIELDS}
         for k, s in enumerate(stocks):
-            m = securities.scaled(minutes.minute_arrays(self.seed, self.history(s.code), i), self.history(s.code), i)
+            m = known.get(s.code)
+            if m is None:
+                m = securities.scaled(minutes.minute_arrays(self.seed, self.history(s.code), i), self.history(s.code), i)
+                if keep:
+                    known[s.code] = m
             for f in minutes.FIELDS:
                 rows[f][k] = m[f]
             if progress is not None and (k + 1) % 500 == 0:
                 progress(k + 1, len(stocks), label)
-        if keep:
-            self._minutes_cache = (key, rows)
         return rows
 
     def adj_factors(self, date, codes: Optional[Iterable[str]] = None) -> pd.DataFrame:

@@ -18,6 +18,7 @@ the background while the next source answers.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class FetchResult:
     source: Optional[str]
     attempts: list[Attempt] = field(default_factory=list)
     rejected: list[tuple[str, Judgement]] = field(default_factory=list)
+    rows: int = 0  # rows delivered (``fetch_chunks``: the frame is not kept)
 
     @property
     def fell_back(self) -> bool:
@@ -134,6 +136,59 @@ class SourceRouter:
         if result.frame is None:
             raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
         return result
+
+    def fetch_chunks(self, dataset: str, chunks: Sequence[Sequence[str]],
+                     call: Callable[[MarketDataSource, Sequence[str]], pd.DataFrame],
+                     write: Callable[[int, str, pd.DataFrame], None], *, allow_empty: bool = False,
+                     known_codes: Optional[set[str]] = None, reference: Optional[Reference] = None) -> FetchResult:
+        """``fetch`` for a partition too large to hold whole: asked, judged and handed to
+        ``write(chunk index, source, valid frame)`` one code chunk at a time, so the caller can
+        store a chunk while the next is fetched. Still ONE source per partition: a chunk that a
+        source fails or answers badly moves the WHOLE partition to the next source, which starts
+        again from the first chunk (``write`` replaces what the previous source wrote). Errors of
+        ``write`` are the caller's and propagate."""
+        result = FetchResult(frame=None, source=None)
+        for i, source in enumerate(self.sources):
+            last = i == len(self.sources) - 1
+            if not self.breaker.allow(source.name) and not last:
+                result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
+                self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
+                continue
+            rows, seconds, failed = 0, 0.0, None
+            for k, codes in enumerate(chunks):
+                attempt = self.attempt(i, lambda src, codes=codes: call(src, codes))
+                seconds += attempt.seconds
+                if attempt.outcome != "ok":
+                    failed = attempt
+                    break
+                frame, attempt.frame = attempt.frame, None
+                wanted = set(codes)
+                ref = reference if reference is None or reference.traded_codes is None else \
+                    dataclasses.replace(reference, traded_codes=reference.traded_codes & wanted)
+                verdict = judge(dataset, frame, wanted & known_codes if known_codes is not None else None, ref)
+                if not verdict.ok:
+                    attempt.outcome = "invalid"
+                    attempt.detail = f"{len(verdict.bad_rows)} bad rows in chunk {k + 1}/{len(chunks)}" + (
+                        f", {len(verdict.problems)} frame problems" if verdict.problems else "")
+                    result.rejected.append((source.name, verdict))
+                    failed = attempt
+                    break
+                write(k, source.name, verdict.valid)
+                rows += len(verdict.valid)
+            if failed is None and rows == 0 and not allow_empty:
+                failed = Attempt(source.name, "empty", "0 rows where data must exist")
+            if failed is None:
+                result.attempts.append(Attempt(source.name, "ok", f"{len(chunks)} chunks", round(seconds, 3)))
+                self.breaker.success(source.name)
+                result.source, result.rows = source.name, rows
+                return result
+            failed.seconds = round(seconds, 3)
+            result.attempts.append(failed)
+            if failed.outcome in ("error", "timeout", "empty"):
+                self.breaker.failure(source.name, failed.detail)
+            nxt = "" if last else f"; falling back to {self.sources[i + 1].name} for the whole partition"
+            self.log.warning(f"{dataset}: {source.name} {failed.outcome}: {failed.detail}{nxt}")
+        raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
 
     def attempt(self, index: int, call: Callable[[MarketDataSource], pd.DataFrame]) -> Attempt:
         """Build (if needed) and ask source ``index`` once, within its timeout; never raises."""

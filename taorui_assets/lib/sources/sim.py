@@ -16,13 +16,14 @@ _MARKETS: dict[tuple[int, int], SimMarket] = {}
 _MARKETS_LOCK = threading.Lock()
 
 
-def get_market(seed: int = 7, n_stocks: int = 300) -> SimMarket:
-    """The shared SimMarket of (seed, n_stocks); built once per process."""
+def get_market(seed: int = 7, n_stocks: int = 300, cache_dir: Optional[str] = None) -> SimMarket:
+    """The shared SimMarket of (seed, n_stocks); built once per process (its histories mapped
+    from ``cache_dir`` when given: lib/sim/cache.py)."""
     key = (int(seed), int(n_stocks))
     with _MARKETS_LOCK:
         m = _MARKETS.get(key)
         if m is None:
-            m = _MARKETS[key] = SimMarket(seed=key[0], n_stocks=key[1])
+            m = _MARKETS[key] = SimMarket(seed=key[0], n_stocks=key[1], cache_dir=cache_dir)
     return m
 
 
@@ -53,10 +54,10 @@ def _in_order(df: pd.DataFrame, keys: list[str]) -> bool:
 class SimSource(MarketDataSource):
     name = "sim"
 
-    def __init__(self, seed: int = 7, n_stocks: int = 300):
+    def __init__(self, seed: int = 7, n_stocks: int = 300, cache_dir: Optional[str] = None):
         self.seed = int(seed)
         self.n_stocks = int(n_stocks)
-        self.market = get_market(self.seed, self.n_stocks)
+        self.market = get_market(self.seed, self.n_stocks, cache_dir)
 
     def instruments(self, date: dt.date) -> pd.DataFrame:
         return canonical("instruments", self.market.instruments(date))

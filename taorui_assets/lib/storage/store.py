@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,10 +31,16 @@ from taorui_assets.lib.storage.documents import to_documents, to_frame
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSACTION_BYTES = 32 * 1024 * 1024
+# A transaction must commit within the server's transaction lifetime (60 s by default): on the
+# embedded server, which stores a few MB/s of wide documents (a quarter of full-market
+# statements) when the machine is busy, 32 MB did not. Larger partitions go in code ranges.
+MAX_TRANSACTION_BYTES = 8 * 1024 * 1024
 # A partition larger than one transaction is written in code ranges of about this size: few
 # enough round trips, small enough that two ranges in memory are nothing beside the frame.
 STREAM_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+_TRANSACTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # client → supports transactions
 
 
 @dataclass
@@ -60,8 +67,12 @@ class Store:
         self._indexed.add(dataset)
 
     def supports_transactions(self) -> bool:
-        hello = self.db.client.admin.command("hello")
-        return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+        client = self.db.client
+        known = _TRANSACTIONS.get(client)
+        if known is None:  # asked once per client: a server does not change kind
+            hello = client.admin.command("hello")
+            known = _TRANSACTIONS[client] = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+        return known
 
     def replace_partition(self, dataset: str, scope: dict, df: pd.DataFrame, source: str) -> WriteResult:
         """Make the documents matching ``scope`` exactly those of ``df``."""
@@ -90,20 +101,10 @@ class Store:
 
     def _replace_streamed(self, dataset: str, scope: dict, df: pd.DataFrame, source: str,
                           now: dt.datetime, size: int) -> WriteResult:
-        """A large partition (a full-market day of 1m bars: ~110 MB of BSON) in code ranges.
-
-        Everything that can refuse the partition (duplicate keys, rows outside it) is checked
-        on the frame before anything is written. Then each code range is encoded, written and
-        dropped, so the documents of the whole day never sit in memory at once; the next range
-        is encoded while the server stores the previous one (a writer thread), so encoding
-        costs little wall time beside the server's own work.
-
-        On a replica set each range is swapped in its own transaction (one transaction would
-        pass WiredTiger's cache and the 60 s transaction lifetime). The ranges tile the whole
-        code space, so stale codes are deleted too and a reader never sees a code missing; a
-        crash leaves some ranges new, some old, and a re-run converges. On a standalone server
-        each range is upserted by key, and the partition's keys no longer present are deleted
-        at the end (a crash before that leaves stale keys, which the re-run deletes)."""
+        """A large partition (a full-market day of 1m bars: ~110 MB of BSON) in code ranges of
+        about ``STREAM_CHUNK_BYTES`` (``RangeWriter``), so the documents of the whole day never sit
+        in memory at once. Everything that can refuse the partition (duplicate keys, rows outside
+        it) is checked on the frame before anything is written."""
         spec = get(dataset)
         if spec.row_key == spec.key:  # a bucket holds many rows of one key: its _id is unique by construction
             dup = df.duplicated(list(spec.key))
@@ -114,47 +115,24 @@ class Store:
         if outside.any():
             raise ValueError(f"{dataset}: {int(outside.sum())} rows fall outside the partition {scope}, e.g. "
                              f"{df.loc[outside, list(spec.key)].head(3).to_dict('records')}")
-        coll = self.db[dataset]
-        before = set(coll.distinct("_id", scope))
-        # The codes stored in the partition (an _id starts with the code when the key does).
-        stored_codes = {i.split("|", 1)[0] for i in before} if spec.key[0] == "code" else None
-        transactions = self.supports_transactions()
         if not df["code"].is_monotonic_increasing:  # sources answer sorted; sort only if not
             df = df.sort_values("code", kind="stable")
         codes = df["code"].to_numpy()
         distinct = pd.unique(codes)
         chunk_bytes = min(STREAM_CHUNK_BYTES, MAX_TRANSACTION_BYTES)
         groups = [g for g in np.array_split(distinct, max(1, -(-size // chunk_bytes))) if len(g)]
-        starts = [""] + [g[0] for g in groups[1:]]
         cut = [int(np.searchsorted(codes, g[0], side="left")) for g in groups] + [len(codes)]
-        ids: list[str] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="taorui-writer") as writer:
-            pending = None
+        with self.range_writer(dataset, scope, source, now) as ranges:
             for i, g in enumerate(groups):
-                docs = to_documents(dataset, df.iloc[cut[i]:cut[i + 1]], source, now)
-                ids += [d["_id"] for d in docs]
-                if transactions:
-                    hi = None if i == len(groups) - 1 else starts[i + 1]
-                    codes_range = {"$gte": starts[i]} if hi is None else {"$gte": starts[i], "$lt": hi}
-                    # Nothing of this range was stored when the write began: insert without the
-                    # range delete, which costs a scan of the day on the server. Should another
-                    # writer have stored some of these keys since, the insert fails on them and
-                    # the range is swapped as usual (delete, insert) instead.
-                    empty = not before if stored_codes is None else \
-                        not any(starts[i] <= c and (hi is None or c < hi) for c in stored_codes)
-                    job = (self._swap, coll, {**scope, "code": codes_range}, docs, empty)
-                else:
-                    job = (_upsert, coll, docs)
-                if pending is not None:
-                    pending.result()  # a failed range stops the stream: nothing after it is written
-                pending = writer.submit(*job)
-                del docs
-            if pending is not None:
-                pending.result()
-        if not transactions:
-            coll.delete_many({"$and": [scope, {"_id": {"$nin": ids}}]})
-        mode = f"transaction x{len(groups)}" if transactions else f"upsert x{len(groups)}"
-        return WriteResult(len(ids), len(before - set(ids)), mode)
+                ranges.write(g[0] if i else "", groups[i + 1][0] if i + 1 < len(groups) else None,
+                             df.iloc[cut[i]:cut[i + 1]])
+        return ranges.result
+
+    def range_writer(self, dataset: str, scope: dict, source: str, now: dt.datetime | None = None) -> "RangeWriter":
+        """Writes a partition as consecutive code ranges (see ``RangeWriter``)."""
+        self.ensure_indexes(dataset)
+        now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        return RangeWriter(self, dataset, scope, source, now)
 
     def _swap(self, coll, scope: dict, docs: list[dict], insert_only: bool = False) -> None:
         """Delete ``scope`` and insert ``docs`` in one transaction, retried on conflict.
@@ -194,6 +172,78 @@ class Store:
 
     def count(self, dataset: str, query: dict | None = None) -> int:
         return self.db[dataset].count_documents(query or {})
+
+
+class RangeWriter:
+    """Writes a partition as consecutive code ranges ``[lo, hi)`` that tile the code space
+    (the first ``lo`` is "", the last ``hi`` None), each encoded and written while the caller
+    prepares the next (one writer thread), so at most two ranges are in memory.
+
+    On a replica set each range is swapped in its own transaction (one transaction for a
+    full-market 1m day would pass WiredTiger's cache and the 60 s transaction lifetime); a range
+    of which nothing was stored when the writer opened is inserted without the range delete
+    (which costs a scan of the day on the server) unless this writer already wrote it. Readers
+    may briefly see some codes new and some old, never a code missing; a crash leaves some
+    ranges new, some old, and a re-run converges. On a standalone server each range is upserted
+    by key, and at the end the partition's keys no longer present are deleted.
+
+    Use as a context manager: leaving it waits for the last range and finishes the partition.
+    A failed range stops the stream: its error is raised by the next ``write`` or at the end."""
+
+    def __init__(self, store: "Store", dataset: str, scope: dict, source: str, now: dt.datetime):
+        self.store, self.dataset, self.scope, self.source, self.now = store, dataset, scope, source, now
+        spec = get(dataset)
+        self.coll = store.db[spec.collection]
+        self.before = set(self.coll.distinct("_id", scope))
+        # The codes stored in the partition (an _id starts with the code when the key does).
+        self.stored_codes = {i.split("|", 1)[0] for i in self.before} if spec.key[0] == "code" else None
+        self.transactions = store.supports_transactions()
+        self.ids: list[str] = []
+        self.ranges = 0
+        self._written: set[str] = set()  # ranges (by lo) this writer has written
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="taorui-writer")
+        self._pending = None
+        self.result: WriteResult | None = None
+
+    def write(self, lo: str, hi: str | None, frame: pd.DataFrame) -> None:
+        """Write the canonical rows of codes ``lo <= code < hi`` (hi None: no upper bound)."""
+        codes = frame["code"]
+        wrong = ~_frame_in_scope(frame, self.scope) | (codes < lo) | ((codes >= hi) if hi is not None else False)
+        if wrong.any():
+            raise ValueError(f"{self.dataset}: {int(wrong.sum())} rows fall outside the partition {self.scope} "
+                             f"or the code range [{lo!r}, {hi!r}), e.g. "
+                             f"{frame.loc[wrong, list(get(self.dataset).key)].head(3).to_dict('records')}")
+        docs = to_documents(self.dataset, frame, self.source, self.now)
+        self.ids += [d["_id"] for d in docs]
+        if self.transactions:
+            codes_range = {"$gte": lo} if hi is None else {"$gte": lo, "$lt": hi}
+            untouched = not self.before if self.stored_codes is None else \
+                not any(lo <= c and (hi is None or c < hi) for c in self.stored_codes)
+            job = (self.store._swap, self.coll, {**self.scope, "code": codes_range}, docs,
+                   untouched and lo not in self._written)
+        else:
+            job = (_upsert, self.coll, docs)
+        self._written.add(lo)
+        self.ranges += 1
+        if self._pending is not None:
+            self._pending.result()  # a failed range stops the stream: nothing after it is written
+        self._pending = self._pool.submit(*job)
+
+    def __enter__(self) -> "RangeWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self._pending is not None:
+                self._pending.result()
+        finally:
+            self._pool.shutdown(wait=True)
+        if exc_type is not None:
+            return
+        if not self.transactions:
+            self.coll.delete_many({"$and": [self.scope, {"_id": {"$nin": self.ids}}]})
+        mode = f"transaction x{self.ranges}" if self.transactions else f"upsert x{self.ranges}"
+        self.result = WriteResult(len(self.ids), len(self.before - set(self.ids)), mode)
 
 
 def _upsert(coll, docs: list[dict]) -> None:

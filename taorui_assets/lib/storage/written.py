@@ -1,5 +1,6 @@
-"""What this process has just written, so that the checks of the same run use it rather than
-reading it back: re-reading a full-market day of 1m bars costs as much as writing it.
+"""What this process has just written (or what the checks need of it), so that the checks of
+the same run use it rather than reading it back: re-reading a full-market day of 1m bars costs
+as much as writing it.
 
 The IO manager remembers each partition it wrote, keyed by run, dataset, partition and period;
 a check of the same run takes it (``take``) or looks at it (``peek``), and reads from MongoDB
@@ -14,7 +15,7 @@ from typing import Optional
 
 import pandas as pd
 
-KEEP = 4  # a day's 1m and 5m bars, its daily bars and instruments
+KEEP = 8  # a day's instruments, daily bars and 1m/5m summaries, twice over (small: no minute frames)
 _FRAMES: "OrderedDict[tuple, pd.DataFrame]" = OrderedDict()
 _LOCK = threading.Lock()
 
@@ -36,3 +37,13 @@ def take(run_id: str, dataset: str, key: str, period: Optional[str] = None) -> O
 def peek(run_id: str, dataset: str, key: str, period: Optional[str] = None) -> Optional[pd.DataFrame]:
     with _LOCK:
         return _FRAMES.get((run_id, dataset, key, period))
+
+
+def summary(dataset: str, frame: pd.DataFrame) -> Optional[pd.DataFrame]:
+    """What this run's checks need of one chunk of a streamed partition, which is never held
+    whole: for minute bars the per-code aggregates the daily-bar check compares."""
+    if dataset == "minute_bars":
+        from taorui_assets.lib import quality
+
+        return quality.minute_summary(frame)
+    return None
