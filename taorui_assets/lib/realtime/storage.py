@@ -1,4 +1,5 @@
-"""The realtime collections and reading them back (the writer is lib/realtime/writer.py).
+"""The realtime collections and reading them back (written by lib/realtime/writer.py and
+buckets.py).
 
 * ``ticks``: one bucket per (code, 1m bar), ``_id`` ``"<code>|<YYYYmmddHHMM>"`` (the bar's END
   minute, lib/realtime/rollup.py), INSERTED once when the bar closes. Its ticks are column
