@@ -250,7 +250,7 @@ def summary(rows: list[dict], out: dict) -> None:
             {True: "met", False: "NOT met", None: ""}[r["met"]]) for r in rows],
           ("measure", "ours", "limit", "limit is", "ratio", "goal", ""))
     if out.get("ticks"):
-        print("Tick ingest (benchmarks/ticks.py; its limits are the raw insert and upsert rates):")
+        print("Tick ingest (benchmarks/ticks.py; its limit is a raw insert_many of the same documents):")
         for line in out["ticks"]["summary"]:
             print(f"  {line}")
 

@@ -43,10 +43,9 @@ def _stored(db) -> pd.DataFrame:
 
 
 def _tick_keys(db) -> list:
-    keys = []
-    for d in db[storage.TICKS].find({}, {"t": 1, "code": 1}):
-        keys += [(d["code"], int(k.split("-")[0])) for k in d.get("t", {})]
-    return keys
+    """(code, exchange ms) of every stored tick, duplicates kept (storage.py's one codec reads them)."""
+    ids = storage.stored_tick_ids(db, dt.datetime(2026, 11, 20), dt.datetime(2026, 11, 20, 23, 59))
+    return [(code, ms) for code, ms, _seq in ids]
 
 
 def _expected(market, codes) -> pd.DataFrame:

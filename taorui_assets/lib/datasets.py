@@ -162,7 +162,7 @@ SPECS: tuple[DatasetSpec, ...] = (
                 indexes=(("date",),), codes_checked=True,
                 reconcile=("total_shares", "float_shares", "market_cap", "float_market_cap", "turnover_ratio",
                            "pe_ttm", "pe_lyr", "pb", "ps_ttm", "pcf_ttm")),
-    # One bucket document per (code, 1m bar), ticks keyed inside it (lib/realtime/storage.py).
+    # One bucket document per (code, 1m bar), its ticks as column chunks (lib/realtime/storage.py).
     DatasetSpec("ticks", schemas.Ticks, ("code", "minute"), TRADING_DAY, "realtime", SEAL,
                 indexes=(("date", "code", "minute"),), fresh=False, captured=True,
                 row_key=("code", "minute", "time")),

@@ -15,6 +15,7 @@ import pandas as pd
 from taorui_assets.defs.realtime.resources import RealtimeResource
 from taorui_assets.lib.realtime import seal, storage
 from taorui_assets.lib.realtime.journal import JournalError, remove_sealed_day
+from taorui_assets.lib.realtime.writer import fold_leftovers
 from taorui_assets.lib.storage.scopes import day as day_of
 from taorui_assets.dataset_asset import asset_tags, column_schema, partitions_of
 from taorui_assets.lib import datasets
@@ -46,6 +47,9 @@ def ticks(context: dg.AssetExecutionContext, mongo: MongoResource, realtime: Rea
     key = context.partition_key
     day = day_of(key)
     db = mongo.client[mongo.database]
+    folded = fold_leftovers(db, day.date())
+    if folded:
+        context.log.info(f"ticks {key}: {folded:,} ticks of bars the capture had not closed put into buckets")
     codes = sorted(db[storage.TICKS].distinct("code", {"date": day}))
     if not codes:
         raise dg.Failure(description=f"no ticks were captured on {key}: was `scripts/run capture` running?")

@@ -36,17 +36,18 @@ from pymongo.database import Database
 from taorui_assets.lib.realtime.codec import Batch
 from taorui_assets.lib.realtime.feeds import QuoteFeed
 from taorui_assets.lib.realtime.journal import Journal, JournalError
-from taorui_assets.lib.realtime.storage import HEARTBEAT, SH, TickStore
+from taorui_assets.lib.realtime.storage import HEARTBEAT, SH
+from taorui_assets.lib.realtime.writer import LATEST_SLICE, LATEST_SLICE_BUSY, TickStore
 
 log = logging.getLogger("taorui.capture")
 
-# Defaults. T: a tick waits at most 200 ms for companions before it is written, a fifth of the
-# 1 s p99 lag budget; at the full-market rate that is one push (~5,000 ticks) per write.
-# N: 20,000 ticks (four full-market pushes) caps a write when the writer is behind — a backlog
-# is then written in larger batches in which one bucket update carries several ticks of a code
-# (ops grow with codes, not ticks), so the writer catches up instead of falling further behind.
+# Defaults. T: a tick waits at most 50 ms for companions before it is written. A whole-market
+# push arrives as ONE journal record and is one insert whatever T is, so waiting longer only adds
+# lag; T matters for the per-code subscriptions' small pushes (≤ 50 codes), which it coalesces.
+# N: 20,000 ticks (four full-market pushes) caps a write when the writer is behind: one write is
+# one chunk insert per push, so a backlog is caught up a few pushes at a time.
 BATCH_TICKS = 20_000
-BATCH_MS = 200
+BATCH_MS = 50
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Capture:
         self.last_error = ""
         self.started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         self._state_day: Optional[str] = None
+        self._pos = 0              # journal offset of the day being written, up to which MongoDB has it
         self._oldest_pending_ns: Optional[int] = None
         self._last_heartbeat = 0.0
         self._last_exchange_ms = 0
@@ -108,52 +110,74 @@ class Capture:
         self._last_exchange_ms = max(self._last_exchange_ms, int(batch.times.max()))
 
     # ------------------------------------------------------------ the writer
-    def _pending(self, day: str, max_ticks: int) -> tuple[list[Batch], int]:
-        offset, batches, n = self.journal.committed(day), [], 0
-        end = offset
+    def _pending(self, day: str, max_ticks: int) -> tuple[list[tuple], int]:
+        """Journal records ``(start, end, batch)`` from the writer's offset, up to ~``max_ticks``."""
+        offset = start = self._pos
+        records, n = [], 0
         for end, b in self.journal.read(day, offset, max_bytes=max(1 << 20, max_ticks * 400)):
-            batches.append(b)
+            records.append((start, end, b))
+            start = end
             n += len(b)
             if n >= max_ticks:
                 break
-        return batches, end
+        return records, start
+
+    def _load(self, day: str) -> None:
+        """Resume ``day`` in the writer from its MongoDB checkpoint (see writer.py)."""
+        committed = self.journal.committed(day)
+        self._pos = self.store.load_state(dt.date.fromisoformat(day), lambda at: self.journal.fingerprint(day, at),
+                                          committed)
+        if self._pos != committed:
+            log.info("journal %s: resuming at offset %s (the MongoDB checkpoint), committed was %s",
+                     day, f"{self._pos:,}", f"{committed:,}")
+            if self._pos > committed:  # the checkpoint was written, the commit not: it is in MongoDB
+                self.journal.commit(day, self._pos)
+        self._state_day = day
 
     def flush_once(self, force: bool = False) -> int:
         """Write the oldest uncommitted batches (≤ N ticks) if N ticks or T ms are reached
-        (or ``force``). Returns ticks written; raises on a MongoDB error."""
+        (or ``force``), then some of the writer's background work. Returns ticks written;
+        raises on a MongoDB error."""
         days = self.journal.pending_days()
         if not days:
             self._oldest_pending_ns = None
+            self.store.background()
             return 0
         day = days[0]
-        batches, end = self._pending(day, self.cfg.batch_ticks)
-        if not batches:
+        if day != self._state_day:
+            if self._state_day is not None and self.store.day is not None:
+                self.store.finish_day()  # the journal has moved on to a later day
+            self._load(day)
+            if self._pos >= self.journal.size(day):
+                return 0
+        records, end = self._pending(day, self.cfg.batch_ticks)
+        if not records:
             return 0
-        n = sum(len(b) for b in batches)
-        oldest = min(b.received_ns for b in batches)
+        n = sum(len(b) for _s, _e, b in records)
+        oldest = min(b.received_ns for _s, _e, b in records)
         self._oldest_pending_ns = oldest
         if not force and n < self.cfg.batch_ticks and time.time_ns() - oldest < self.cfg.batch_ms * 1e6 \
                 and len(days) == 1:
+            self.store.background()
             return 0
-        if day != self._state_day:
-            self.store.load_state(dt.date.fromisoformat(day))
-            self._state_day = day
-        self.store.write(batches)
+        self.store.write(records, self.journal.fingerprint(day, end))
         self.journal.commit(day, end)
+        self._pos = end
         if end <= self._start_sizes.get(day, 0):
             self.replayed += n
         done = time.time_ns()
-        for b in batches:
+        for _s, _e, b in records:
             self.lags_ms.append((len(b), (done - b.received_ns) / 1e6))
         self.written += n
         self._oldest_pending_ns = None
+        self.store.background()
         return n
 
-    def _write_with_backoff(self, force: bool = False) -> int:
+    def _write_with_backoff(self, force: bool = False, step: Optional[Callable[[], int]] = None) -> int:
         delay = 0.5
         while True:
             try:
-                n = self.flush_once(force)
+                n = step() if step else self.flush_once(force)
                 if not self.mongo_ok:
                     log.warning("MongoDB is back: catching up from the journal")
                 self.mongo_ok, self.last_error = True, ""
@@ -171,6 +195,24 @@ class Capture:
                 delay = min(delay * 2, self.cfg.backoff_max_s)
 
     _give_up_at: Optional[float] = None
+
+    def _latest_loop(self) -> None:
+        """quotes_latest beside the tick path, on its own connection (writer.py says why). While
+        ticks wait for MongoDB it writes small slices at most half the time, so that the server's
+        time goes to the ticks first."""
+        while not self._latest_stop.is_set():
+            ticks_waiting = self.received > self.written - self.replayed
+            t0 = time.monotonic()
+            try:
+                n = self.store.write_latest(LATEST_SLICE_BUSY if ticks_waiting else LATEST_SLICE)
+            except Exception as e:  # noqa: BLE001 - MongoDB down: the tick writer reports and backs off
+                log.debug("quotes_latest write failed (%s); retrying", type(e).__name__)
+                n = 0
+                self._latest_stop.wait(0.5)
+            if n == 0:
+                self._latest_stop.wait(0.05)
+            elif ticks_waiting:
+                self._latest_stop.wait(time.monotonic() - t0)
 
     def lag_s(self) -> float:
         """Age of the oldest tick received but not yet in MongoDB (0 when caught up)."""
@@ -198,6 +240,10 @@ class Capture:
                "lag_s": round(self.lag_s(), 3), "lag_p50_ms": round(p50, 1), "lag_p99_ms": round(p99, 1),
                "last_exchange_time": (dt.datetime.fromtimestamp(self._last_exchange_ms / 1000, SH).replace(tzinfo=None)
                                       if self._last_exchange_ms else None),
+               "bars_closed_through": (dt.datetime.fromtimestamp(self.store.frontier / 1000, SH).replace(tzinfo=None)
+                                       if self.store.frontier else None),
+               "quotes_latest_pending": len(self.store.dirty),
+               "quotes_latest_staleness_s": round(self.store.latest_staleness(), 3),
                "mongo_ok": self.mongo_ok, "last_error": self.last_error, "fatal": self.fatal or "",
                "journal_dir": str(self.cfg.journal_dir)}
         try:
@@ -220,6 +266,9 @@ class Capture:
             log.info("replaying the journal from the last committed offset: %s",
                      ", ".join(f"{d} ({self.journal.size(d) - self.journal.committed(d):,} bytes)" for d in backlog))
         self.feed.start(self.on_batch)
+        self._latest_stop = threading.Event()
+        latest = threading.Thread(target=self._latest_loop, name="quotes_latest", daemon=True)
+        latest.start()
         log.info("capture running: feed %s, journal %s (fsync %s), batches of %d ticks or %d ms",
                  self.feed.name, self.cfg.journal_dir, self.cfg.fsync, self.cfg.batch_ticks, self.cfg.batch_ms)
         try:
@@ -229,11 +278,13 @@ class Capture:
                 if self.feed.finished() and not self.journal.pending_days():
                     log.info("the feed has finished the session")
                     break
-                if n == 0:
+                if n == 0 and not self.store.busy():  # bars to close or quotes to write: go on at once
                     with self.journal.appended:
                         self.journal.appended.wait(self.cfg.batch_ms / 1000 / 2)
         finally:
             self.feed.stop()
+            self._latest_stop.set()
+            latest.join(timeout=30)
             code = self._drain()
         return code
 
@@ -242,6 +293,10 @@ class Capture:
         self._give_up_at = time.monotonic() + self.cfg.stop_timeout_s
         while self.journal.pending_days() and time.monotonic() < self._give_up_at:
             self._write_with_backoff(force=True)
+        if self.store.day is not None and time.monotonic() < self._give_up_at:
+            # Close the bars the exchange clock has passed and write every changed quote; the
+            # bar still open stays in ticks_live (the next start picks it up from there).
+            self._write_with_backoff(step=lambda: self.store.background(stopping=True) or 0)
         left = sum(self.journal.size(d) - self.journal.committed(d) for d in self.journal.days())
         state = "journal_failed" if self.fatal else "stopped"
         self.heartbeat(state, force=True)

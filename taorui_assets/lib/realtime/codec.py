@@ -7,6 +7,13 @@ capture's wall clock when the push arrived, for lag).
 
 On disk a record is ``MAGIC | length | crc32 | payload`` so a torn tail (a crash in the
 middle of a write) is recognised and cut off on restart.
+
+In MongoDB ticks are stored as column chunks (``pack_ticks`` / ``unpack_ticks``, the one codec
+of the ``ticks`` and ``ticks_live`` documents, lib/realtime/storage.py): ``time`` (epoch ms)
+and ``seq`` as little-endian int64, each canonical value field under its own name as
+little-endian float64 — Arctic's TickStore column layout. Binary columns, not BSON arrays:
+SecantusDB inserted a 5,000-tick chunk ~5× faster that way (BSON arrays are parsed value by
+value by the server, a binary column is one opaque blob).
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from bson import Binary
 
 from taorui_assets.lib.fields import canonical_fields
 from taorui_assets.lib.sources.qmt_normalize import lot_factor
@@ -94,3 +102,33 @@ def from_xt(datas: dict, received_ns: int) -> Batch:
             rows.append(row)
     values = np.array(rows, dtype=float).reshape(len(rows), NV)
     return Batch(codes, np.array(times, dtype=np.int64), values, received_ns)
+
+
+# ---------------------------------------------------------------- column chunks in MongoDB
+def pack_ticks(ms: np.ndarray, seq: np.ndarray, values: np.ndarray) -> dict:
+    """Ticks (already in (time, seq) order) → the stored columns of one chunk document."""
+    out = {"n": len(ms), "time": Binary(np.ascontiguousarray(ms, dtype="<i8").tobytes()),
+           "seq": Binary(np.ascontiguousarray(seq, dtype="<i8").tobytes())}
+    for j, f in enumerate(VALUE_FIELDS):
+        out[f] = Binary(np.ascontiguousarray(values[:, j], dtype="<f8").tobytes())
+    return out
+
+
+def unpack_ticks(doc: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(time ms, seq, values in VALUE_FIELDS order) of a chunk document; a field the document
+    lacks (written before the field existed) reads as NaN."""
+    ms = np.frombuffer(doc["time"], dtype="<i8")
+    seq = np.frombuffer(doc["seq"], dtype="<i8")
+    values = np.full((len(ms), NV), np.nan)
+    for j, f in enumerate(VALUE_FIELDS):
+        if f in doc:
+            values[:, j] = np.frombuffer(doc[f], dtype="<f8")
+    return ms, seq, values
+
+
+def pack_codes(codes) -> str:
+    return "\n".join(codes)
+
+
+def unpack_codes(text: str) -> np.ndarray:
+    return np.array(text.split("\n") if text else [], dtype=object)

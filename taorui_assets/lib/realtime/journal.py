@@ -18,6 +18,7 @@ import fcntl
 import os
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
@@ -133,6 +134,18 @@ class Journal:
                 if out or want >= limit - offset:  # a record larger than max_bytes: read more
                     return iter(out)
                 want = min(want * 2, limit - offset)
+
+    def fingerprint(self, day: str, offset: int) -> list:
+        """Identifies this journal at ``offset``: [offset, crc32 of the 64 bytes before it]. The
+        writer's MongoDB checkpoint keeps it, so a restart with another journal (a new directory)
+        is recognised instead of trusting offsets that mean something else there."""
+        start = max(0, offset - 64)
+        p = self.path(day)
+        if not p.exists() or p.stat().st_size < offset:
+            return [offset, -1]
+        with open(p, "rb") as f:
+            f.seek(start)
+            return [offset, zlib.crc32(f.read(offset - start))]
 
     def committed(self, day: str) -> int:
         p = self._committed_path(day)
