@@ -141,7 +141,7 @@ def dataset_asset(
         key = context.partition_key
         label = f"{name} {key}"
         store = mongo.store()
-        known = listed_codes(store, key, context.run.run_id) if checked else None
+        known = listed_codes(store, key, written.run_of(context)) if checked else None
         # Stored history this partition must agree with (pre_close, complete minutes).
         reference = stored_reference.load(store.db, dataset, key, period)
         for note in reference.notes if reference else ():
@@ -232,8 +232,9 @@ def _streamed(context, store, router, spec: DatasetSpec, key: str, period, label
     if result.fell_back:
         context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
     parts = [summaries[k] for k in sorted(summaries) if summaries[k] is not None]
-    if parts:
-        written.remember(context.run.run_id, dataset, key, period, pd.concat(parts))
+    run = written.run_of(context)
+    if parts and run:
+        written.remember(run, dataset, key, period, pd.concat(parts))
     w = ranges.result
     context.log.info(f"{label}: wrote {w.written} documents ({w.mode}, {len(chunks)} code chunks), "
                      f"removed {w.deleted_stale} stale")

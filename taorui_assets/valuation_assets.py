@@ -24,6 +24,7 @@ from taorui_assets.lib import valuation as V
 from taorui_assets.lib.reconcile import compare
 from taorui_assets.lib.sources.base import NoValuationTable
 from taorui_assets.lib.storage import reconciliation as stored
+from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.scopes import day, scope
 from taorui_assets.reconciliation_asset import sample
 from taorui_assets.resources.mongo import MongoResource
@@ -100,7 +101,7 @@ def valuation_asset() -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, mongo: MongoResource):
         key = context.partition_key
         store = mongo.store()
-        bars, inst, stmts, sources = stored_inputs(store.db, key, ranges.range_of(context), context.run.run_id)
+        bars, inst, stmts, sources = stored_inputs(store.db, key, ranges.range_of(context), written.run_of(context) or "")
         if len(sources) != 1:
             raise dg.Failure(description=f"valuation {key}: daily_bars of the day come from several sources {sources}")
         frame = V.compute(day(key), bars, inst, stmts)

@@ -11,7 +11,7 @@ from taorui_assets.resources.mongo import MongoResource
 
 def _written_or_read(context, store, dataset: str, key: str, period=None, last_reader: bool = False):
     """What this run's asset has just written (lib/storage/written.py), else read back."""
-    frame = (written.take if last_reader else written.peek)(context.run.run_id, dataset, key, period)
+    frame = (written.take if last_reader else written.peek)(written.run_of(context), dataset, key, period)
     return frame if frame is not None else store.read(dataset, scope(dataset, key, period))
 
 

@@ -47,3 +47,12 @@ def summary(dataset: str, frame: pd.DataFrame) -> Optional[pd.DataFrame]:
 
         return quality.minute_summary(frame)
     return None
+
+
+def run_of(context) -> Optional[str]:
+    """The run id of an asset's or check's context; None when the body is invoked directly
+    (``build_asset_context``), which has no run: nothing is kept for it then."""
+    try:
+        return context.run.run_id
+    except Exception:  # dagster's DagsterInvalidPropertyError outside a run
+        return None
