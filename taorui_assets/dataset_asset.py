@@ -234,7 +234,9 @@ def _streamed(context, store, router, spec: DatasetSpec, key: str, period, label
     parts = [summaries[k] for k in sorted(summaries) if summaries[k] is not None]
     run = written.run_of(context)
     if parts and run:
-        written.remember(run, dataset, key, period, pd.concat(parts))
+        summary = pd.concat(parts)
+        written.remember(run, dataset, key, period, summary)
+        written.save_summary(store.db, run, dataset, key, period, summary)
     w = ranges.result
     context.log.info(f"{label}: wrote {w.written} documents ({w.mode}, {len(chunks)} code chunks), "
                      f"removed {w.deleted_stale} stale")

@@ -36,3 +36,35 @@ def test_the_minute_checks_do_not_read_back_what_their_run_wrote(mongo_uri, mong
     evaluated = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if e.passed}
     assert {"minute_bars_1m_match_daily", "minute_bars_5m_match_daily"} <= evaluated
     assert "minute_bars" not in reads
+
+
+def test_a_check_in_another_process_reads_the_saved_summary_of_its_own_run(mongo_uri, mongo_db_name, monkeypatch):
+    """The multiprocess executor runs a check in another process than its asset: it finds the
+    streamed day's summary in MongoDB (~400 KB) rather than reading the day's buckets, but only
+    the summary its own run saved."""
+    from pymongo import MongoClient
+
+    from taorui_assets.defs.market import checks
+    from taorui_assets.lib.storage.store import Store
+    from taorui_assets.resources.sources import SimResource
+    from taorui_assets_tests import harness
+    from taorui_assets_tests.conftest import TEST_AS_OF
+
+    res = harness.resources(mongo_uri, mongo_db_name, SimResource(n_stocks=30))
+    assets, _checks = harness.by_name(["instruments", "adj_factors", "daily_bars", "minute_bars_1m"])
+    result = harness.materialize(assets, [], TEST_AS_OF, res)
+    written.take(result.run_id, "minute_bars", TEST_AS_OF, "1m")  # as if in another process
+    reads = []
+    real = Store.read
+    monkeypatch.setattr(Store, "read", lambda self, dataset, *a, **k: reads.append(dataset) or real(self, dataset, *a, **k))
+
+    class Run:
+        def __init__(self, run_id):
+            self.run = type("R", (), {"run_id": run_id})()
+
+    with MongoClient(mongo_uri) as c:
+        store = Store(c[mongo_db_name])
+        mine = checks._written_or_read(Run(result.run_id), store, "minute_bars", TEST_AS_OF, "1m", last_reader=True)
+        assert reads == [] and "unflat" in mine and len(mine) == c[mongo_db_name].minute_bars.count_documents({"period": "1m"})
+        other = checks._written_or_read(Run("another-run"), store, "minute_bars", TEST_AS_OF, "1m", last_reader=True)
+        assert reads == ["minute_bars"] and "time" in other  # not its run's summary: the bars are read

@@ -87,10 +87,13 @@ class MongoPartitionIOManager(dg.ConfigurableIOManager):
             raise dg.Failure(description=f"{dataset}: one partition must come from one source, got {sources}")
         key = context.asset_partition_key
         frame = obj.drop(columns="source")
-        result: WriteResult = self.mongo.store().replace_partition(dataset, scope(dataset, key, period), frame, sources[0])
+        store = self.mongo.store()
+        result: WriteResult = store.replace_partition(dataset, scope(dataset, key, period), frame, sources[0])
         if dataset in REMEMBERED:  # the checks of this run use it rather than reading it back
             kept = written.summary(dataset, obj)
             written.remember(context.run_id, dataset, key, period, obj if kept is None else kept)
+            if kept is not None:
+                written.save_summary(store.db, context.run_id, dataset, key, period, kept)
         context.log.info(
             f"{dataset} {key}{' ' + period if period else ''}: wrote {result.written} documents "
             f"({result.mode}), removed {result.deleted_stale} stale"

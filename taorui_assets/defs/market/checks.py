@@ -11,7 +11,10 @@ from taorui_assets.resources.mongo import MongoResource
 
 def _written_or_read(context, store, dataset: str, key: str, period=None, last_reader: bool = False):
     """What this run's asset has just written (lib/storage/written.py), else read back."""
-    frame = (written.take if last_reader else written.peek)(written.run_of(context), dataset, key, period)
+    run = written.run_of(context)
+    frame = (written.take if last_reader else written.peek)(run, dataset, key, period)
+    if frame is None:  # in another process than the asset: its summary, if it saved one
+        frame = written.stored_summary(store.db, run, dataset, key, period)
     return frame if frame is not None else store.read(dataset, scope(dataset, key, period))
 
 

@@ -6,9 +6,15 @@ The IO manager remembers each partition it wrote, keyed by run, dataset, partiti
 a check of the same run takes it (``take``) or looks at it (``peek``), and reads from MongoDB
 when the frame is not here (a check run in another process, or later in another run). Only
 the last few frames are kept, so memory stays bounded.
+
+A streamed partition's summary (the only thing its checks need, and small) is also kept in
+MongoDB (``written_summaries``, one document per partition stamped with the run that wrote it),
+so a check of the same run in another step process (the multiprocess executor of backfills)
+reads ~400 KB rather than the day's ~110 MB of minute buckets.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from typing import Optional
@@ -56,3 +62,25 @@ def run_of(context) -> Optional[str]:
         return context.run.run_id
     except Exception:  # dagster's DagsterInvalidPropertyError outside a run
         return None
+
+
+SUMMARIES = "written_summaries"
+
+
+def save_summary(db, run_id: str, dataset: str, key: str, period: Optional[str], summary: pd.DataFrame) -> None:
+    doc = {"_id": f"{dataset}|{key}|{period}", "run_id": run_id,
+           "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "code": summary.index.tolist(),
+           **{c: summary[c].tolist() for c in summary.columns}}
+    db[SUMMARIES].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+
+def stored_summary(db, run_id: Optional[str], dataset: str, key: str,
+                   period: Optional[str]) -> Optional[pd.DataFrame]:
+    """The summary run ``run_id`` saved for the partition, or None (another run wrote it since)."""
+    if not run_id:
+        return None
+    doc = db[SUMMARIES].find_one({"_id": f"{dataset}|{key}|{period}", "run_id": run_id})
+    if doc is None:
+        return None
+    columns = [c for c in doc if c not in ("_id", "run_id", "at", "code")]
+    return pd.DataFrame({c: doc[c] for c in columns}, index=pd.Index(doc["code"], name="code"))
