@@ -107,9 +107,7 @@ class SourceRouter:
         result = FetchResult(frame=None, source=None)
         for i, source in enumerate(self.sources):
             last = i == len(self.sources) - 1
-            if not self.breaker.allow(source.name) and not last:
-                result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
-                self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
+            if self._skipped(dataset, source, last, result):
                 continue
             attempt = self.attempt(i, call)
             result.attempts.append(attempt)
@@ -150,9 +148,7 @@ class SourceRouter:
         result = FetchResult(frame=None, source=None)
         for i, source in enumerate(self.sources):
             last = i == len(self.sources) - 1
-            if not self.breaker.allow(source.name) and not last:
-                result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
-                self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
+            if self._skipped(dataset, source, last, result):
                 continue
             rows, seconds, failed = 0, 0.0, None
             for k, codes in enumerate(chunks):
@@ -189,6 +185,14 @@ class SourceRouter:
             nxt = "" if last else f"; falling back to {self.sources[i + 1].name} for the whole partition"
             self.log.warning(f"{dataset}: {source.name} {failed.outcome}: {failed.detail}{nxt}")
         raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
+
+    def _skipped(self, dataset: str, source: LazySource, last: bool, result: FetchResult) -> bool:
+        """A source whose circuit is open is skipped (recorded), unless it is the last resort."""
+        if self.breaker.allow(source.name) or last:
+            return False
+        result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
+        self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
+        return True
 
     def attempt(self, index: int, call: Callable[[MarketDataSource], pd.DataFrame]) -> Attempt:
         """Build (if needed) and ask source ``index`` once, within its timeout; never raises."""
