@@ -23,6 +23,26 @@ def _d(day) -> str:
     return pd.Timestamp(day).strftime("%Y-%m-%d")
 
 
+def run_query_pages(source, jq, t, selected: list, conditions: tuple, chunk=None) -> list[pd.DataFrame]:
+    """Every row of the finance table ``t`` matching ``conditions`` (and ``code`` in ``chunk``),
+    as pages of ``finance.run_query`` (``PAGE`` rows a call) walked by ``id``; ``selected``
+    follows ``t.id`` in each page's columns. ``source.call`` makes each call (quota, errors)."""
+    last, pages = -1, []
+    while True:
+        q = jq.query(t.id, *selected).filter(*conditions, t.id > last)
+        if chunk is not None:
+            q = q.filter(t.code.in_(chunk))
+        page = source.call(f"finance.run_query({t.__tablename__})", jq.finance.run_query,
+                           q.order_by(t.id).limit(PAGE))
+        if page is None or page.empty:
+            break
+        pages.append(page)
+        if len(page) < PAGE:
+            break
+        last = int(page["id"].max())
+    return pages
+
+
 class DatasetsMixin:
     # ------------------------------------------------------------ reference
     def instruments(self, date: dt.date) -> pd.DataFrame:
@@ -150,21 +170,8 @@ class DatasetsMixin:
         names = jq_names("financial_statements")
         items = [getattr(t, names[i]) for i in STATEMENT_ITEMS[statement] if i in names]
         report_date, pub_date = getattr(t, names["report_date"]), getattr(t, names["pub_date"])
-        last, pages = -1, []
-        while True:
-            q = jq.query(t.id, t.code, pub_date, report_date, t.report_type, *items).filter(
-                report_date == end, pub_date <= as_of, t.id > last)
-            if chunk is not None:
-                q = q.filter(t.code.in_(chunk))
-            page = self.call(f"finance.run_query({t.__tablename__})", jq.finance.run_query,
-                             q.order_by(t.id).limit(PAGE))
-            if page is None or page.empty:
-                break
-            pages.append(page)
-            if len(page) < PAGE:
-                break
-            last = int(page["id"].max())
-        return pages
+        return run_query_pages(self, jq, t, [t.code, pub_date, report_date, t.report_type, *items],
+                               (report_date == end, pub_date <= as_of), chunk)
 
     # --------------------------------------------------------------- sectors
     def sector_membership(self, date: dt.date) -> pd.DataFrame:

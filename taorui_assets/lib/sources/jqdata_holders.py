@@ -16,8 +16,8 @@ from taorui_assets.lib import codes as C
 from taorui_assets.lib.fields import jq_names
 from taorui_assets.lib.quarters import quarter_end
 from taorui_assets.lib.sources import jqdata_normalize as N
+from taorui_assets.lib.sources.jqdata_datasets import run_query_pages
 
-PAGE = 5000
 HOLDER_TABLES = {"top10": "STK_SHAREHOLDER_TOP10", "top10_float": "STK_SHAREHOLDER_FLOATING_TOP10"}
 LINKS = {310001: "sh_connect", 310002: "sz_connect"}
 
@@ -35,19 +35,7 @@ class HoldersMixin:
             [C.to_jq(c) for c in list(codes)[i:i + 1000]] for i in range(0, len(codes), 1000)]
         pages = []
         for chunk in chunks:
-            last = -1
-            while True:
-                q = jq.query(t.id, *[getattr(t, c) for c in columns]).filter(*filters(t), t.id > last)
-                if chunk is not None:
-                    q = q.filter(t.code.in_(chunk))
-                page = self.call(f"finance.run_query({table_name})", jq.finance.run_query,
-                                 q.order_by(t.id).limit(PAGE))
-                if page is None or page.empty:
-                    break
-                pages.append(page)
-                if len(page) < PAGE:
-                    break
-                last = int(page["id"].max())
+            pages += run_query_pages(self, jq, t, [getattr(t, c) for c in columns], filters(t), chunk)
         return pd.concat(pages, ignore_index=True) if pages else pd.DataFrame(columns=["id", *columns])
 
     def capital_changes(self, quarter: str, as_of: dt.date,
