@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 import numpy as np
 import pandas as pd
@@ -90,14 +90,18 @@ class HoldersMixin:
         j = min(max(index_on_or_before(rd) - s.start, 0), len(self.history(code).close) - 1)
         return rd, versions[0], j
 
+    def _reported(self, quarter: str, as_of, codes: Optional[Iterable[str]]) -> Iterator[tuple]:
+        """(stock, report date, publication date, history position) of each selected stock
+        whose report of ``quarter`` is published by ``as_of``."""
+        for s in self._select(codes):
+            p = self._period(s.code, quarter, as_of)
+            if p is not None:
+                yield (s, *p)
+
     def top10_holders(self, quarter: str, as_of, codes: Optional[Iterable[str]] = None) -> pd.DataFrame:
         year, q = (int(x) for x in quarter.upper().split("Q"))
         rows = []
-        for s in self._select(codes):
-            p = self._period(s.code, quarter, as_of)
-            if p is None:
-                continue
-            rd, pub, j = p
+        for s, rd, pub, j in self._reported(quarter, as_of, codes):
             h = self.history(s.code)
             total, floating = h.get("total_shares", j), h.get("float_shares", j)
             g = rng(self.seed, TAG_HOLDERS, *code_key(s.code), 2, year, q)
@@ -128,11 +132,7 @@ class HoldersMixin:
     def holder_counts(self, quarter: str, as_of, codes: Optional[Iterable[str]] = None) -> pd.DataFrame:
         year, q = (int(x) for x in quarter.upper().split("Q"))
         rows = []
-        for s in self._select(codes):
-            p = self._period(s.code, quarter, as_of)
-            if p is None:
-                continue
-            rd, pub, j = p
+        for s, rd, pub, j in self._reported(quarter, as_of, codes):
             h = self.history(s.code)
             g = rng(self.seed, TAG_HOLDERS, *code_key(s.code), 3, year, q)
             holders = float(max(1000, round(h.get("total_shares", j) / math.exp(g.normal(10.0, 0.6)))))
