@@ -68,3 +68,18 @@ def test_an_insert_only_range_that_meets_stored_keys_is_swapped_instead(store):
     store._swap(store.db.minute_bars, sc, docs, insert_only=True)
     got = sorted((d["code"], d["bars"], d["source"]) for d in store.db.minute_bars.find(sc))
     assert got == [("000002.SZ", 4, "qmt"), ("300750.SZ", 4, "qmt")]
+
+
+def test_ranges_written_again_by_a_backup_count_once(store):
+    """A streamed day whose source fails after two ranges is rewritten from the first range by
+    the backup: the partition then holds the backup's documents, counted once."""
+    sc = scope("minute_bars", DAY, "1m")
+    low, high = CODES[:3], CODES[3:]
+    with store.range_writer("minute_bars", sc, source="primary") as ranges:
+        ranges.write("", high[0], day_of(low))
+        ranges.source = "backup"  # the primary failed on the next range: start again
+        ranges.write("", high[0], day_of(low[:2]))
+        ranges.write(high[0], None, day_of(high))
+    assert ranges.result.written == 5 and ranges.result.mode.endswith("x2"), ranges.result
+    assert sorted(store.db.minute_bars.distinct("code", sc)) == low[:2] + high
+    assert set(store.db.minute_bars.distinct("source", sc)) == {"backup"}

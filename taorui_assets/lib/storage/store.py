@@ -198,9 +198,9 @@ class RangeWriter:
         # The codes stored in the partition (an _id starts with the code when the key does).
         self.stored_codes = {i.split("|", 1)[0] for i in self.before} if spec.key[0] == "code" else None
         self.transactions = store.supports_transactions()
-        self.ids: list[str] = []
-        self.ranges = 0
-        self._written: set[str] = set()  # ranges (by lo) this writer has written
+        # The _ids written per range (by lo). A range written again (a backup source rewriting
+        # the partition from its first range) replaces its entry, so the counts are the partition's.
+        self._ids: dict[str, list[str]] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="taorui-writer")
         self._pending = None
         self.result: WriteResult | None = None
@@ -214,17 +214,16 @@ class RangeWriter:
                              f"or the code range [{lo!r}, {hi!r}), e.g. "
                              f"{frame.loc[wrong, list(get(self.dataset).key)].head(3).to_dict('records')}")
         docs = to_documents(self.dataset, frame, self.source, self.now)
-        self.ids += [d["_id"] for d in docs]
+        rewritten = lo in self._ids
+        self._ids[lo] = [d["_id"] for d in docs]
         if self.transactions:
             codes_range = {"$gte": lo} if hi is None else {"$gte": lo, "$lt": hi}
             untouched = not self.before if self.stored_codes is None else \
                 not any(lo <= c and (hi is None or c < hi) for c in self.stored_codes)
             job = (self.store._swap, self.coll, {**self.scope, "code": codes_range}, docs,
-                   untouched and lo not in self._written)
+                   untouched and not rewritten)
         else:
             job = (_upsert, self.coll, docs)
-        self._written.add(lo)
-        self.ranges += 1
         if self._pending is not None:
             self._pending.result()  # a failed range stops the stream: nothing after it is written
         self._pending = self._pool.submit(*job)
@@ -240,10 +239,11 @@ class RangeWriter:
             self._pool.shutdown(wait=True)
         if exc_type is not None:
             return
+        ids = [i for written in self._ids.values() for i in written]
         if not self.transactions:
-            self.coll.delete_many({"$and": [self.scope, {"_id": {"$nin": self.ids}}]})
-        mode = f"transaction x{self.ranges}" if self.transactions else f"upsert x{self.ranges}"
-        self.result = WriteResult(len(self.ids), len(self.before - set(self.ids)), mode)
+            self.coll.delete_many({"$and": [self.scope, {"_id": {"$nin": ids}}]})
+        mode = f"{'transaction' if self.transactions else 'upsert'} x{len(self._ids)}"
+        self.result = WriteResult(len(ids), len(self.before - set(ids)), mode)
 
 
 def _upsert(coll, docs: list[dict]) -> None:
