@@ -158,19 +158,9 @@ def dataset_asset(
             result = router.fetch(dataset, lambda src: fetch_day(src, key, progress_logger(context, f"{label} [{src.name}]")),
                                   allow_empty=allow_empty, known_codes=known, reference=reference)
         except AllSourcesFailed as failed:
-            yield from _quarantine(context, store, dataset, key, failed.result)
-            yield dg.AssetCheckResult(check_name="schema", passed=False,
-                                      metadata={"attempts": failed.result.describe()})
-            details = "\n".join(f"[{src}] {verdict.summary()}" for src, verdict in failed.result.rejected)
-            raise dg.Failure(
-                description=f"{label}: no source delivered a valid partition; nothing of this partition "
-                f"was written. Attempts: {failed.result.describe()}" + (f"\nBad rows:\n{details}" if details else ""),
-            ) from None
-        yield from _quarantine(context, store, dataset, key, result)
+            yield from _refused(context, store, dataset, key, label, failed)
         frame = result.frame
-        yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": len(frame)})
-        if result.fell_back:
-            context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
+        yield from _accepted(context, store, dataset, key, label, result, len(frame))
         diffs = record_replacement_differences(store, dataset, part, frame, result.source, key)
         meta = {"dagster/row_count": len(frame), "source": result.source, "attempts": result.describe(),
                 "fell_back": result.fell_back}
@@ -217,20 +207,11 @@ def _streamed(context, store, router, spec: DatasetSpec, key: str, period, label
                 allow_empty=allow_empty, known_codes=known, reference=reference)
     except AllSourcesFailed as failed:
         store.db[spec.collection].delete_many(part)  # nothing was stored when the stream began
-        yield from _quarantine(context, store, dataset, key, failed.result)
-        yield dg.AssetCheckResult(check_name="schema", passed=False, metadata={"attempts": failed.result.describe()})
-        details = "\n".join(f"[{src}] {verdict.summary()}" for src, verdict in failed.result.rejected)
-        raise dg.Failure(
-            description=f"{label}: no source delivered a valid partition; nothing of this partition was "
-            f"written. Attempts: {failed.result.describe()}" + (f"\nBad rows:\n{details}" if details else ""),
-        ) from None
+        yield from _refused(context, store, dataset, key, label, failed)
     except BaseException:
         store.db[spec.collection].delete_many(part)  # a failed write: leave the day as it was, empty
         raise
-    yield from _quarantine(context, store, dataset, key, result)
-    yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": result.rows})
-    if result.fell_back:
-        context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
+    yield from _accepted(context, store, dataset, key, label, result, result.rows)
     parts = [summaries[k] for k in sorted(summaries) if summaries[k] is not None]
     run = written.run_of(context)
     if parts and run:
@@ -244,6 +225,27 @@ def _streamed(context, store, router, spec: DatasetSpec, key: str, period, label
         "dagster/row_count": result.rows, "source": result.source, "attempts": result.describe(),
         "fell_back": result.fell_back, "codes": sum(chunk_codes.values()),
         "documents": w.written, "stale_removed": w.deleted_stale, "write_mode": w.mode, "streamed_chunks": len(chunks)})
+
+
+def _refused(context, store, dataset: str, key: str, label: str, failed: AllSourcesFailed) -> Iterator:
+    """No source delivered a valid partition: its bad rows quarantined, the schema check failed,
+    and the step fails saying what each source answered."""
+    yield from _quarantine(context, store, dataset, key, failed.result)
+    yield dg.AssetCheckResult(check_name="schema", passed=False, metadata={"attempts": failed.result.describe()})
+    details = "\n".join(f"[{src}] {verdict.summary()}" for src, verdict in failed.result.rejected)
+    raise dg.Failure(
+        description=f"{label}: no source delivered a valid partition; nothing of this partition "
+        f"was written. Attempts: {failed.result.describe()}" + (f"\nBad rows:\n{details}" if details else ""),
+    ) from None
+
+
+def _accepted(context, store, dataset: str, key: str, label: str, result: FetchResult, rows: int) -> Iterator:
+    """A source delivered the partition: the other sources' bad rows quarantined, the schema check
+    passed, and a warning when it came from a backup."""
+    yield from _quarantine(context, store, dataset, key, result)
+    yield dg.AssetCheckResult(check_name="schema", passed=True, metadata={"rows": rows})
+    if result.fell_back:
+        context.log.warning(f"{label}: written from backup source {result.source} ({result.describe()})")
 
 
 def _quarantine(context, store, dataset: str, key: str, result: FetchResult) -> Iterator:
