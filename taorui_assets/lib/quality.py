@@ -11,7 +11,7 @@ import pandas as pd
 from taorui_assets.lib import bar_rules as rules
 from taorui_assets.lib import calendar
 from taorui_assets.lib.bar_rules import PRICE_TOL
-from taorui_assets.lib.schemas import IDENTITY_RTOL
+from taorui_assets.lib.schemas import IDENTITY_RTOL, in_key_order
 
 
 def missing_daily_bars(instruments: pd.DataFrame, bars: pd.DataFrame) -> pd.DataFrame:
@@ -49,9 +49,7 @@ def minute_summary(minutes: pd.DataFrame) -> pd.DataFrame:
     """Per code, what ``minute_mismatches`` compares with the daily bar: first open, max high,
     min low, last close, summed volume and amount, and whether a bar without trades has a
     price range (``unflat``). Summaries of disjoint code chunks concatenate to the day's."""
-    code, time = minutes["code"].to_numpy(), minutes["time"].to_numpy()
-    in_order = minutes["code"].is_monotonic_increasing and bool(((time[1:] > time[:-1]) | (code[1:] != code[:-1])).all())
-    m = minutes if in_order else minutes.sort_values(["code", "time"], kind="stable")
+    m = minutes if in_key_order(minutes, ["code", "time"]) else minutes.sort_values(["code", "time"], kind="stable")
     if m.empty:
         return pd.DataFrame(columns=["open", "high", "low", "close", "volume", "amount", "unflat"],
                             index=pd.Index([], name="code"))

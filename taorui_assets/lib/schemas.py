@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -426,6 +427,18 @@ def validate(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
     return model(dataset).validate(df, lazy=True)
 
 
+def in_key_order(df: pd.DataFrame, keys: list[str]) -> bool:
+    """Sorted by ``keys`` with the middle keys constant (a day's minutes: code, date, period, time)?"""
+    if len(df) < 2 or not df[keys[0]].is_monotonic_increasing:
+        return len(df) < 2
+    if any(df[k].nunique() > 1 for k in keys[1:-1]):
+        return False
+    first, last = df[keys[0]].to_numpy(), df[keys[-1]].to_numpy()
+    if len(keys) == 1:
+        return True
+    return bool(np.all((last[1:] > last[:-1]) | (first[1:] != first[:-1])))
+
+
 def failure_cases(dataset: str, df: pd.DataFrame) -> tuple[Optional[pd.DataFrame], pd.DataFrame]:
     """(the validated frame, or None; Pandera's failure cases, empty when valid).
 
@@ -440,7 +453,8 @@ def failure_cases(dataset: str, df: pd.DataFrame) -> tuple[Optional[pd.DataFrame
 
     spec = get(dataset)
     schema = model(dataset).to_schema()
-    text = [c for c in spec.key if c in df and df[c].dtype == object and spec.row_key != spec.key]
+    bucketed = spec.row_key != spec.key
+    text = [c for c in spec.key if c in df and df[c].dtype == object] if bucketed else []
     cases = []
     if text:
         rows = schema.remove_columns(text)

@@ -5,7 +5,6 @@ import datetime as dt
 import threading
 from typing import Optional, Sequence
 
-import numpy as np
 import pandas as pd
 
 from taorui_assets.lib import datasets, schemas
@@ -34,21 +33,9 @@ def canonical(dataset: str, df: pd.DataFrame) -> pd.DataFrame:
     out = df[schemas.columns(dataset)]
     out = schemas.model(dataset).to_schema().coerce_dtype(out)
     keys = list(datasets.get(dataset).row_key)
-    if _in_order(out, keys):  # SimMarket answers in key order; sorting a 1.2 M-row day costs seconds
+    if schemas.in_key_order(out, keys):  # SimMarket answers in key order; sorting a 1.2 M-row day costs seconds
         return out.reset_index(drop=True)
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
-
-
-def _in_order(df: pd.DataFrame, keys: list[str]) -> bool:
-    """Sorted by ``keys`` with the middle keys constant (a day's minutes: code, date, period, time)?"""
-    if len(df) < 2 or not df[keys[0]].is_monotonic_increasing:
-        return len(df) < 2
-    if any(df[k].nunique() > 1 for k in keys[1:-1]):
-        return False
-    first, last = df[keys[0]].to_numpy(), df[keys[-1]].to_numpy()
-    if len(keys) == 1:
-        return True
-    return bool(np.all((last[1:] > last[:-1]) | (first[1:] != first[:-1])))
 
 
 class SimSource(MarketDataSource):
