@@ -80,6 +80,15 @@ class FetchResult:
                          for a in self.attempts)
 
 
+def _reject(attempt: Attempt, verdict: Judgement, result: FetchResult, where: str = "") -> Attempt:
+    """The source answered with bad rows (``where``: in which part): kept for the quarantine."""
+    attempt.outcome = "invalid"
+    attempt.detail = f"{len(verdict.bad_rows)} bad rows{where}" + (
+        f", {len(verdict.problems)} frame problems" if verdict.problems else "")
+    result.rejected.append((attempt.source, verdict))
+    return attempt
+
+
 class AllSourcesFailed(SourceError):
     def __init__(self, message: str, result: FetchResult):
         super().__init__(message)
@@ -106,8 +115,7 @@ class SourceRouter:
               reference: Optional[Reference] = None) -> FetchResult:
         result = FetchResult(frame=None, source=None)
         for i, source in enumerate(self.sources):
-            last = i == len(self.sources) - 1
-            if self._skipped(dataset, source, last, result):
+            if self._skipped(dataset, i, result):
                 continue
             attempt = self.attempt(i, call)
             result.attempts.append(attempt)
@@ -121,14 +129,8 @@ class SourceRouter:
                         self.breaker.success(source.name)
                         result.frame, result.source = verdict.valid, source.name
                         break
-                    attempt.outcome = "invalid"
-                    attempt.detail = f"{len(verdict.bad_rows)} bad rows" + (
-                        f", {len(verdict.problems)} frame problems" if verdict.problems else "")
-                    result.rejected.append((source.name, verdict))
-            if attempt.outcome in ("error", "timeout", "empty"):
-                self.breaker.failure(source.name, attempt.detail)
-            nxt = "" if last else f"; falling back to {self.sources[i + 1].name} for the whole partition"
-            self.log.warning(f"{dataset}: {source.name} {attempt.outcome}: {attempt.detail}{nxt}")
+                    _reject(attempt, verdict, result)
+            self._moved_on(dataset, i, attempt)
         for a in result.attempts:
             a.frame = None  # the chosen frame lives on in result.frame
         if result.frame is None:
@@ -147,8 +149,7 @@ class SourceRouter:
         ``write`` are the caller's and propagate."""
         result = FetchResult(frame=None, source=None)
         for i, source in enumerate(self.sources):
-            last = i == len(self.sources) - 1
-            if self._skipped(dataset, source, last, result):
+            if self._skipped(dataset, i, result):
                 continue
             rows, seconds, failed = 0, 0.0, None
             for k, codes in enumerate(chunks):
@@ -163,11 +164,7 @@ class SourceRouter:
                     dataclasses.replace(reference, traded_codes=reference.traded_codes & wanted)
                 verdict = judge(dataset, frame, wanted & known_codes if known_codes is not None else None, ref)
                 if not verdict.ok:
-                    attempt.outcome = "invalid"
-                    attempt.detail = f"{len(verdict.bad_rows)} bad rows in chunk {k + 1}/{len(chunks)}" + (
-                        f", {len(verdict.problems)} frame problems" if verdict.problems else "")
-                    result.rejected.append((source.name, verdict))
-                    failed = attempt
+                    failed = _reject(attempt, verdict, result, f" in chunk {k + 1}/{len(chunks)}")
                     break
                 write(k, source.name, verdict.valid)
                 rows += len(verdict.valid)
@@ -180,15 +177,22 @@ class SourceRouter:
                 return result
             failed.seconds = round(seconds, 3)
             result.attempts.append(failed)
-            if failed.outcome in ("error", "timeout", "empty"):
-                self.breaker.failure(source.name, failed.detail)
-            nxt = "" if last else f"; falling back to {self.sources[i + 1].name} for the whole partition"
-            self.log.warning(f"{dataset}: {source.name} {failed.outcome}: {failed.detail}{nxt}")
+            self._moved_on(dataset, i, failed)
         raise AllSourcesFailed(f"{dataset}: no source delivered a valid partition ({result.describe()})", result)
 
-    def _skipped(self, dataset: str, source: LazySource, last: bool, result: FetchResult) -> bool:
+    def _moved_on(self, dataset: str, index: int, attempt: Attempt) -> None:
+        """Source ``index`` did not deliver: its breaker counts a failure of the source (not bad
+        rows: that source is up), and the log says which source is asked next."""
+        if attempt.outcome in ("error", "timeout", "empty"):
+            self.breaker.failure(attempt.source, attempt.detail)
+        nxt = "" if index == len(self.sources) - 1 else \
+            f"; falling back to {self.sources[index + 1].name} for the whole partition"
+        self.log.warning(f"{dataset}: {attempt.source} {attempt.outcome}: {attempt.detail}{nxt}")
+
+    def _skipped(self, dataset: str, index: int, result: FetchResult) -> bool:
         """A source whose circuit is open is skipped (recorded), unless it is the last resort."""
-        if self.breaker.allow(source.name) or last:
+        source = self.sources[index]
+        if self.breaker.allow(source.name) or index == len(self.sources) - 1:
             return False
         result.attempts.append(Attempt(source.name, "skipped", "circuit open after repeated failures"))
         self.log.warning(f"{dataset}: skipping {source.name}, its circuit is open")
