@@ -55,12 +55,9 @@ def _next_days(day: str, n: int) -> list[str]:
 def _child_daily(a) -> dict:
     """In its own process: the daily job for ``day`` and the trading day after it, then the raw
     insert of every document the second day wrote (the job's limit on this server)."""
-    import datetime as dt
-
     import dagster as dg
 
     from taorui_assets.definitions import defs as lazy_defs
-    from taorui_assets.lib.quarters import needed_by_valuation
 
     defs = lazy_defs()  # @dg.definitions: loaded (and the settings read) when called
 
@@ -145,10 +142,11 @@ def _raw_insert_of_day(a, day: str, assets: set[str]) -> dict:
     """Every document the job wrote for ``day``, read back and inserted by a raw ``insert_many``
     into empty collections with the same indexes: what the server needs to store the day at the
     least (the goal's limit). Per collection and in total."""
-    from pymongo import ASCENDING, MongoClient
+    from pymongo import MongoClient
 
     from taorui_assets.lib import datasets
     from taorui_assets.lib.storage.scopes import scope
+    from taorui_assets.lib.storage.store import create_indexes
 
     per: dict[str, dict] = {}
     with MongoClient(os.environ["TAORUI_MONGO_URI"], tz_aware=False) as client:
@@ -160,9 +158,7 @@ def _raw_insert_of_day(a, day: str, assets: set[str]) -> dict:
                 docs = list(db[spec.collection].find(scope(spec.name, day, spec.period_of(asset))))
                 raw = db[f"bench_raw_{asset}"]
                 raw.drop()
-                raw.create_index([(k, ASCENDING) for k in spec.key], unique=True, name="natural_key")
-                for fields in spec.indexes:
-                    raw.create_index([(f, ASCENDING) for f in fields])
+                create_indexes(raw, spec)  # the same indexes as the dataset's collection
                 t0 = time.monotonic()
                 if docs:
                     raw.insert_many(docs, ordered=False)
@@ -177,9 +173,10 @@ def _child_minutes(a) -> dict:
     """In its own process: ``minute_bars_1m`` alone for a day whose upstream is stored, then the
     raw insert of the same documents."""
     import dagster as dg
-    from pymongo import ASCENDING, MongoClient
+    from pymongo import MongoClient
 
     from taorui_assets.definitions import defs as lazy_defs
+    from taorui_assets.lib.storage.store import create_indexes
 
     defs = lazy_defs()  # @dg.definitions: loaded (and the settings read) when called
     from taorui_assets.lib import datasets
@@ -205,9 +202,7 @@ def _child_minutes(a) -> dict:
         raw = db["bench_raw_insert_1m"]
         raw.drop()
         spec = datasets.get("minute_bars")
-        raw.create_index([(k, ASCENDING) for k in spec.key], unique=True, name="natural_key")
-        for fields in spec.indexes:
-            raw.create_index([(f, ASCENDING) for f in fields])
+        create_indexes(raw, spec)  # the same indexes as the dataset's collection
         t0 = time.monotonic()
         raw.insert_many(docs, ordered=False)
         insert = time.monotonic() - t0
@@ -246,7 +241,7 @@ def run(a: argparse.Namespace) -> dict:
         print(f"[bench] full market: statements {setup['quarters'][0]}..{setup['quarters'][-1]} stored in "
               f"{setup['setup_s']:.0f} s; the daily job for {a.day} and the next day", flush=True)
         daily = _in_child(a, "daily")
-        print(f"[bench] full market: a 1m day written by the pipeline and by a raw insert_many", flush=True)
+        print("[bench] full market: a 1m day written by the pipeline and by a raw insert_many", flush=True)
         minutes = _in_child(a, "minutes")
     finally:
         with MongoClient(uri) as client:

@@ -60,10 +60,7 @@ class Store:
         if dataset in self._indexed:
             return
         spec = get(dataset)
-        coll = self.db[spec.collection]
-        coll.create_index([(k, ASCENDING) for k in spec.key], unique=True, name="natural_key")
-        for fields in spec.indexes:
-            coll.create_index([(f, ASCENDING) for f in fields])
+        create_indexes(self.db[spec.collection], spec)
         self._indexed.add(dataset)
 
     def supports_transactions(self) -> bool:
@@ -172,6 +169,14 @@ class Store:
 
     def count(self, dataset: str, query: dict | None = None) -> int:
         return self.db[dataset].count_documents(query or {})
+
+
+def create_indexes(coll, spec) -> None:
+    """The natural key's unique index and ``spec``'s extra indexes on ``coll`` (the dataset's
+    collection, or a benchmark's copy that must cost the server the same to fill)."""
+    coll.create_index([(k, ASCENDING) for k in spec.key], unique=True, name="natural_key")
+    for fields in spec.indexes:
+        coll.create_index([(f, ASCENDING) for f in fields])
 
 
 class RangeWriter:
