@@ -24,6 +24,7 @@ from taorui_assets.lib import valuation as V
 from taorui_assets.lib.reconcile import compare
 from taorui_assets.lib.sources.base import NoValuationTable
 from taorui_assets.lib.storage import reconciliation as stored
+from taorui_assets.lib.storage import statement_digest
 from taorui_assets.lib.storage import written
 from taorui_assets.lib.storage.scopes import day, scope
 from taorui_assets.reconciliation_asset import sample
@@ -31,8 +32,6 @@ from taorui_assets.resources.mongo import MongoResource
 from taorui_assets.resources.sources import MarketSourceResource
 
 NAME = "valuation"
-STATEMENT_FIELDS = ["code", "statement", "report_date", "pub_date", "net_profit_parent", "operating_revenue",
-                    "net_cash_increase", "equity_parent"]
 
 
 def stored_inputs(db, key: str, days: list[str] | None = None,
@@ -58,10 +57,8 @@ def stored_inputs(db, key: str, days: list[str] | None = None,
     kept = _STATEMENTS.get((run_id, db.name, first, last))
     if kept is None:
         _STATEMENTS.clear()
-        kept = _STATEMENTS[(run_id, db.name, first, last)] = pd.DataFrame(list(db["financial_statements"].find(
-            {"report_date": {"$gte": first - dt.timedelta(days=V.LOOKBACK_DAYS), "$lte": last},
-             "pub_date": {"$lte": last}},
-            {"_id": 0, **{f: 1 for f in STATEMENT_FIELDS}})), columns=STATEMENT_FIELDS)
+        kept = _STATEMENTS[(run_id, db.name, first, last)] = statement_digest.read(
+            db, first - dt.timedelta(days=V.LOOKBACK_DAYS), last, pub_until=last)
     since = when - dt.timedelta(days=V.LOOKBACK_DAYS)
     stmts = kept[(kept["report_date"] >= since) & (kept["report_date"] <= when) & (kept["pub_date"] <= when)]
     if len(days) == 1:

@@ -32,3 +32,19 @@ def test_another_universe_is_another_cache(tmp_path):
     other.warm_up()
     assert len(list(tmp_path.iterdir())) == 2
     assert cache.load(cache.directory(tmp_path, 7, 20), other.stocks) is None  # codes differ: not mapped
+
+
+def test_a_day_of_every_stock_is_one_row_of_the_file(tmp_path):
+    """Day-major: a cross-section (nearly every question) reads one contiguous row per field,
+    not a page of every stock's history, so a full-market day maps ~40 KB per field."""
+    SimMarket(seed=7, n_stocks=30, cache_dir=str(tmp_path)).warm_up()
+    mapped = SimMarket(seed=7, n_stocks=30, cache_dir=str(tmp_path))
+    path = cache.directory(tmp_path, 7, 30)
+    close = np.load(path / "close.npy", mmap_mode="r")
+    assert close.shape[1] == len(mapped.stocks) and close.flags["C_CONTIGUOUS"]
+    day = close.shape[0] - 1
+    for k, stock in enumerate(mapped.stocks):
+        h = mapped.history(stock.code)
+        assert h.close.strides == (close.strides[0],)  # a column of the day-major matrix
+        if stock.start <= day < stock.start + len(h.close):
+            assert h.close[h.local(day)] == close[day, k]

@@ -106,6 +106,45 @@ def test_ttm_falls_back_when_the_previous_annual_report_is_not_out_yet():
     assert V.ttm(versions, "net_profit_parent")["000001.SZ"] == pytest.approx(60.0 + 80.0 - 50.0)
 
 
+def _ttm_one_code_at_a_time(versions: pd.DataFrame, item: str) -> pd.Series:
+    """The module docstring's TTM rule written out per code: the oracle of the vectorised ttm."""
+    lookup, out = versions[item].astype(float).to_dict(), {}
+    for code, periods in versions.reset_index().groupby("code")["report_date"]:
+        period, result = periods.max(), np.nan
+        for _ in range(4):
+            ytd = lookup.get((code, period), np.nan)
+            value = ytd if period.month == 12 else (
+                ytd + lookup.get((code, pd.Timestamp(period.year - 1, 12, 31)), np.nan)
+                - lookup.get((code, pd.Timestamp(period.year - 1, period.month, period.day)), np.nan))
+            if not np.isnan(value):
+                result = value
+                break
+            period = (period - pd.offsets.QuarterEnd(1)).normalize()
+        out[code] = result
+    return pd.Series(out, dtype=float)
+
+
+def test_ttm_equals_the_rule_applied_code_by_code_on_gappy_random_statements():
+    rng = np.random.default_rng(5)
+    quarters = pd.date_range("2021-03-31", "2025-12-31", freq="QE")
+    rows = []
+    for k in range(300):
+        code = f"{k:06d}.SZ"
+        for q in quarters[rng.random(len(quarters)) < 0.7]:  # missing reports, so the fall-backs run
+            value = np.nan if rng.random() < 0.1 else float(rng.integers(-100, 1000))
+            rows.append(_inc(code, q.strftime("%Y-%m-%d"), (q + pd.Timedelta(days=30)).strftime("%Y-%m-%d"), value))
+    versions = V.known_versions(_statements(rows), pd.Timestamp("2026-06-30"), "income")
+    got, want = V.ttm(versions, "net_profit_parent"), _ttm_one_code_at_a_time(versions, "net_profit_parent")
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+    assert got.notna().sum() > 100 and got.isna().sum() > 0
+
+
+def test_ttm_refuses_a_report_date_that_is_not_a_quarter_end():
+    st = _statements([_inc("000001.SZ", "2025-11-15", "2025-11-20", 5.0)])
+    with pytest.raises(ValueError, match="not a quarter end"):
+        V.ttm(V.known_versions(st, pd.Timestamp("2026-01-05"), "income"), "net_profit_parent")
+
+
 def test_units_follow_the_jqdatasdk_docstring():
     import inspect
     import re

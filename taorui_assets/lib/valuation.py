@@ -41,6 +41,9 @@ import pandas as pd
 
 # Which statement each TTM / MRQ / LYR denominator comes from.
 TTM_ITEMS = {"net_profit_parent": "income", "operating_revenue": "income", "net_cash_increase": "cash_flow"}
+# Every statement item the valuation reads (the MRQ equity besides the TTM items).
+STATEMENT_ITEMS = [*TTM_ITEMS, "equity_parent"]
+STATEMENTS = sorted({*TTM_ITEMS.values(), "balance"})  # the statements those items come from
 # How far back the statements are read: TTM of a period up to 4 quarters back needs the year before.
 LOOKBACK_DAYS = 1000
 COLUMNS = ["code", "date", "close", "total_shares", "float_shares", "market_cap", "float_market_cap",
@@ -54,40 +57,42 @@ def known_versions(statements: pd.DataFrame, day: pd.Timestamp, statement: str) 
     return s.drop_duplicates(["code", "report_date"], keep="last").set_index(["code", "report_date"])
 
 
-def _year_end(period: pd.Timestamp, years_back: int) -> pd.Timestamp:
-    return pd.Timestamp(period.year - years_back, 12, 31)
-
-
-def _same_quarter_last_year(period: pd.Timestamp) -> pd.Timestamp:
-    return pd.Timestamp(period.year - 1, period.month, period.day)
-
-
-def _previous_period(period: pd.Timestamp) -> pd.Timestamp:
-    return (period - pd.offsets.QuarterEnd(1)).normalize()
-
-
 def ttm(versions: pd.DataFrame, item: str) -> pd.Series:
-    """code → trailing-twelve-month value of a year-to-date ``item`` (see the module docstring)."""
+    """code → trailing-twelve-month value of a year-to-date ``item`` (see the module docstring).
+
+    Vectorised over codes: report periods are quarter ends, numbered ``year × 4 + quarter``, and
+    each code's values sit in one row of a (code, period) matrix; a missing version is NaN, as is
+    a version whose item is missing."""
     if versions.empty:
         return pd.Series(dtype=float)
-    values = versions[item].astype(float)
-    lookup = values.to_dict()
-    out = {}
-    for code, periods in versions.reset_index().groupby("code")["report_date"]:
-        period, result = periods.max(), np.nan
-        for _ in range(4):
-            ytd = lookup.get((code, period), np.nan)
-            if period.month == 12:
-                value = ytd
-            else:
-                value = (ytd + lookup.get((code, _year_end(period, 1)), np.nan)
-                         - lookup.get((code, _same_quarter_last_year(period)), np.nan))
-            if not np.isnan(value):
-                result = value
-                break
-            period = _previous_period(period)
-        out[code] = result
-    return pd.Series(out, dtype=float)
+    v = versions.reset_index()
+    dates = pd.DatetimeIndex(v["report_date"])
+    if not (dates.is_quarter_end & (dates == dates.normalize())).all():
+        raise ValueError("valuation: a financial statement's report_date is not a quarter end: "
+                         f"{sorted(set(dates[~dates.is_quarter_end].strftime('%Y-%m-%d')))[:5]}")
+    codes, row = np.unique(v["code"].to_numpy(), return_inverse=True)
+    period = dates.year.to_numpy() * 4 + (dates.month.to_numpy() - 1) // 3
+    # Four quarters of margin before the earliest period: the oldest lookups go back 4 + 3.
+    first = int(period.min()) - 8
+    width = int(period.max()) - first + 1
+    values = np.full((len(codes), width), np.nan)
+    values[row, period - first] = v[item].to_numpy(dtype=float)
+    latest = np.full(len(codes), -1)
+    np.maximum.at(latest, row, period - first)  # each code's latest report period
+    at = np.arange(len(codes))
+    out = np.full(len(codes), np.nan)
+    for back in range(4):  # the latest period, else up to three before it
+        p = latest - back
+        ytd = values[at, p]
+        annual = (p + first) % 4 == 3  # an annual report: its YTD is the year
+        year_end_before = p - ((p + first) % 4) - 1  # Q4 of the year before p's year
+        same_last_year = p - 4
+        value = np.where(annual, ytd, ytd + values[at, year_end_before] - values[at, same_last_year])
+        take = np.isnan(out) & ~np.isnan(value)
+        out[take] = value[take]
+        if not np.isnan(out).any():
+            break
+    return pd.Series(out, index=codes, dtype=float)
 
 
 def latest(versions: pd.DataFrame, item: str, annual_only: bool = False) -> pd.Series:

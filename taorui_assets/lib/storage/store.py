@@ -27,6 +27,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.database import Database
 
 from taorui_assets.lib.datasets import get
+from taorui_assets.lib.storage import statement_digest
 from taorui_assets.lib.storage.documents import to_documents, to_frame
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,14 @@ class Store:
         return known
 
     def replace_partition(self, dataset: str, scope: dict, df: pd.DataFrame, source: str) -> WriteResult:
-        """Make the documents matching ``scope`` exactly those of ``df``."""
+        """Make the documents matching ``scope`` exactly those of ``df`` (and, for a statements
+        quarter, its digest: lib/storage/statement_digest.py)."""
+        with statement_digest.kept_current(self.db, dataset, scope):
+            result = self._replace_partition(dataset, scope, df, source)
+            statement_digest.write(self.db, dataset, scope, df)
+        return result
+
+    def _replace_partition(self, dataset: str, scope: dict, df: pd.DataFrame, source: str) -> WriteResult:
         self.ensure_indexes(dataset)
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         size, per_doc = _estimate_bytes(dataset, df, source, now)
