@@ -18,7 +18,8 @@ import os
 import sys
 import tempfile
 import time
-from pathlib import Path
+
+from benchmarks import ServerBusy
 
 TRADING_DAYS_PER_YEAR = 243  # SSE, 2015-2024: 240-252
 
@@ -57,8 +58,9 @@ def run(a: argparse.Namespace) -> dict:
         with tempfile.TemporaryDirectory(prefix="taorui-bench-dagster-") as home, \
                 dg.instance_for_test(temp_dir=home, overrides=yaml.safe_load(INSTANCE_DEFAULTS)) as instance:
             t0 = time.monotonic()
-            backfill_id, ok = run_backfill(instance, ROOT / "workspace.yaml", days[0], days[-1], redo=True,
-                                           log=lambda m: print(f"[bench]   {m}", flush=True))
+            with ServerBusy() as busy:
+                backfill_id, ok = run_backfill(instance, ROOT / "workspace.yaml", days[0], days[-1], redo=True,
+                                               log=lambda m: print(f"[bench]   {m}", flush=True))
             wall = time.monotonic() - t0
             runs = instance.get_run_records(dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
         with MongoClient(uri) as client:
@@ -70,9 +72,11 @@ def run(a: argparse.Namespace) -> dict:
     per_day = wall / len(days)
     year = per_day * TRADING_DAYS_PER_YEAR
     figures = {"ok": ok, "days": len(days), "stocks": a.stocks, "runs": len(runs), "wall_s": wall,
-               "s_per_day": per_day, "year_h": year / 3600, "documents": sum(docs.values())}
+               "s_per_day": per_day, "year_h": year / 3600, "documents": sum(docs.values()),
+               "server_busy": busy.share}
     print(f"[bench] backfill {'completed' if ok else 'FAILED'}: {len(days)} days in {wall:.0f}s "
-          f"({len(runs)} runs), {per_day:.1f}s per trading day, {sum(docs.values()):,} documents", flush=True)
+          f"({len(runs)} runs), {per_day:.1f}s per trading day, {sum(docs.values()):,} documents{busy.describe()}",
+          flush=True)
     print(f"[bench] a year ({TRADING_DAYS_PER_YEAR} trading days) at this rate: {year / 60:.0f} min "
           f"({'within' if year <= 3600 else 'OVER'} the 1 h goal)", flush=True)
     return figures

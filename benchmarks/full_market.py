@@ -27,6 +27,8 @@ import subprocess
 import sys
 import time
 
+from benchmarks import ServerBusy
+
 GOAL_WALL_S, GOAL_RSS_MB, GOAL_RATIO = 10.0, 1024.0, 1.5
 
 
@@ -67,14 +69,14 @@ def _child_daily(a) -> dict:
     with dg.DagsterInstance.ephemeral() as instance:
         for label, day in zip(("first_day", "next_day"), days):
             t0 = time.monotonic()
-            with _MemorySampler() as mem:
+            with _MemorySampler() as mem, ServerBusy() as busy:
                 result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
             wall = time.monotonic() - t0
             failed = [e.asset_check_key.to_user_string() for e in result.get_asset_check_evaluations() if not e.passed]
             out[label] = {"day": day, "wall_s": wall, "success": result.success, "failed_checks": failed,
                           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                           "peak_anon_mb": mem.anon, "peak_file_mb": mem.file,
-                          "steps": _step_seconds(instance, result.run_id)}
+                          "steps": _step_seconds(instance, result.run_id), "server_busy": busy.share}
         written = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     out["limit"] = _raw_insert_of_day(a, days[-1], written)
     return out
@@ -279,8 +281,10 @@ def report(r: dict) -> None:
           f"{lim['insert_s']:.1f} s (the server's limit); the job = {nxt / lim['insert_s']:.2f}× it "
           f"(goal: ≤ {GOAL_WALL_S:.0f} s, or ≤ {GOAL_RATIO}× the limit)")
     steps = r["daily"]["next_day"].get("steps", {})
+    busy = ServerBusy()
+    busy.share = r["daily"]["next_day"].get("server_busy")
     print(f"    per asset, the job's step against its raw insert (the steps total {sum(steps.values()):.1f} s; "
-          f"the rest of the wall is the run's own start and end):")
+          f"the rest of the wall is the run's own start and end{busy.describe()}):")
     for asset, v in sorted(lim["assets"].items(), key=lambda kv: -kv[1]["insert_s"]):
         print(f"      {asset:<22} step {steps.get(asset, float('nan')):5.2f} s   raw insert {v['insert_s']:5.2f} s "
               f"({v['documents']:,} documents)")

@@ -34,13 +34,14 @@ from taorui_assets.resources.sources import MarketSourceResource
 NAME = "valuation"
 
 
-def stored_inputs(db, key: str, days: list[str] | None = None,
-                  run_id: str = "") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+def stored_inputs(db, key: str, days: list[str] | None = None, run_id: str = "",
+                  log=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
     """(daily bars, instruments, statements known by the day, daily_bars sources) of partition
     ``key``. ``days``: the range of a backfill run that ``key`` is part of (ranges.py): the
     statements of the whole range are read once, for its first day, and kept for the others of
     run ``run_id`` (a full-market lookback is ~10^5 statement versions, the same for every day
-    of a month)."""
+    of a month), from their digests (lib/storage/statement_digest.py; ``log`` hears of quarters
+    read from the statements themselves)."""
     when = day(key)
     bars = pd.DataFrame(list(db["daily_bars"].find(scope("daily_bars", key),
                                                    {"_id": 0, "code": 1, "close": 1, "volume": 1, "paused": 1,
@@ -58,7 +59,7 @@ def stored_inputs(db, key: str, days: list[str] | None = None,
     if kept is None:
         _STATEMENTS.clear()
         kept = _STATEMENTS[(run_id, db.name, first, last)] = statement_digest.read(
-            db, first - dt.timedelta(days=V.LOOKBACK_DAYS), last, pub_until=last)
+            db, first - dt.timedelta(days=V.LOOKBACK_DAYS), last, pub_until=last, log=log)
     since = when - dt.timedelta(days=V.LOOKBACK_DAYS)
     stmts = kept[(kept["report_date"] >= since) & (kept["report_date"] <= when) & (kept["pub_date"] <= when)]
     if len(days) == 1:
@@ -98,7 +99,8 @@ def valuation_asset() -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, mongo: MongoResource):
         key = context.partition_key
         store = mongo.store()
-        bars, inst, stmts, sources = stored_inputs(store.db, key, ranges.range_of(context), written.run_of(context) or "")
+        bars, inst, stmts, sources = stored_inputs(store.db, key, ranges.range_of(context), written.run_of(context) or "",
+                                                   log=lambda msg: context.log.info(f"valuation {key}: {msg}"))
         if len(sources) != 1:
             raise dg.Failure(description=f"valuation {key}: daily_bars of the day come from several sources {sources}")
         frame = V.compute(day(key), bars, inst, stmts)

@@ -92,8 +92,14 @@ def test_quarters_stored_before_digests_existed_are_read_from_the_statements(sto
     for q, frame in quarters.items():
         _write(store, q, frame)
     store.db[SD.COLLECTION].delete_many({"report_date": {"$in": [dt.datetime(2024, 6, 30), dt.datetime(2024, 12, 31)]}})
-    got = _sorted(SD.read(store.db, FIRST, LAST, pub_until=dt.datetime(2025, 6, 30)))
+    said = []
+    got = _sorted(SD.read(store.db, FIRST, LAST, pub_until=dt.datetime(2025, 6, 30), log=said.append))
     pd.testing.assert_frame_equal(got, _direct(store, dt.datetime(2025, 6, 30)))
+    assert len(said) == 1 and "2024-06-30, 2024-12-31 have no digest" in said[0]
+    said.clear()
+    _write(store, "2024Q2", quarters["2024Q2"])  # a new write digests the quarter again
+    SD.read(store.db, FIRST, LAST, pub_until=dt.datetime(2025, 6, 30), log=said.append)
+    assert len(said) == 1 and "quarters 2024-12-31 have" in said[0]
 
 
 def test_an_empty_quarter_is_known_to_be_empty(store, quarters):

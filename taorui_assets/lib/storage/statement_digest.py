@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from itertools import chain
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 import pandas as pd
@@ -63,11 +63,12 @@ def write(db: Database, dataset: str, scope: dict, frame: pd.DataFrame) -> None:
     db[COLLECTION].insert_many(docs)
 
 
-def read(db: Database, first: dt.datetime, last: dt.datetime, pub_until: dt.datetime) -> pd.DataFrame:
+def read(db: Database, first: dt.datetime, last: dt.datetime, pub_until: dt.datetime,
+         log: Optional[Callable[[str], None]] = None) -> pd.DataFrame:
     """Every stored version of the valuation's statements (``STATEMENTS``) and items with
     ``first ≤ report_date ≤ last`` and
     ``pub_date ≤ pub_until`` (columns ``FIELDS``): from the digests, and from
-    ``financial_statements`` for the quarters that have none."""
+    ``financial_statements`` for the quarters that have none (said to ``log``)."""
     quarters = [q.to_pydatetime() for q in pd.date_range(first, last, freq="QE")]
     docs = list(db[COLLECTION].find({"report_date": {"$in": quarters}}))
     have = {d["report_date"] for d in docs}
@@ -79,6 +80,11 @@ def read(db: Database, first: dt.datetime, last: dt.datetime, pub_until: dt.date
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FIELDS)
     out["report_date"] = pd.to_datetime(out["report_date"])
     out["pub_date"] = pd.to_datetime(out["pub_date"])
+    if found and log is not None:
+        slow = sorted({f"{d['report_date']:%Y-%m-%d}" for d in found})
+        log(f"statements of report quarters {', '.join(slow)} have no digest (stored before digests existed, "
+            f"or their last write failed), so they were read from {DATASET} itself, which is slower; "
+            f"materializing those {DATASET} partitions again writes their digests")
     return out[out["pub_date"] <= pub_until].reset_index(drop=True)
 
 
