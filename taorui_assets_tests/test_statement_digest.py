@@ -58,6 +58,8 @@ def test_each_written_quarter_has_digests_equal_to_its_statements(store, quarter
     assert V.STATEMENTS == ["balance", "cash_flow", "income"]
     assert store.db[SD.COLLECTION].count_documents({}) == 3 * len(QUARTERS)  # one per statement read
     assert set(quarters["2024Q4"]["statement"]) > set(V.STATEMENTS)  # the others are not digested
+    plan = store.db[SD.COLLECTION].find({"report_date": {"$in": [LAST]}}).explain()["queryPlanner"]["winningPlan"]
+    assert "IXSCAN" in str(plan)  # read by quarter through an index, not a scan of every year's digests
     for until in (dt.datetime(2024, 11, 15), dt.datetime(2025, 6, 30)):  # before and after Q4's reports
         got = _sorted(SD.read(store.db, FIRST, LAST, pub_until=until))
         want = _direct(store, until)

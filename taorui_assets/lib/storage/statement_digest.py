@@ -6,7 +6,7 @@ MRQ). Read from ``financial_statements`` that is ~135,000 documents of ~54 field
 full-market day: ~7.5 s on the embedded server, which decodes every document whole (a
 projection does not help; nor does an index holding the fields, as it cannot cover the query).
 So every write of a statements partition (one report quarter) also writes that quarter's digest:
-one document per (quarter, statement) with a column array per field, ~35 documents for the
+one document per (quarter, statement) with a column array per field, ~36 documents for the
 whole lookback.
 
 A digest is written from the frame just stored, after it; the quarter's digests are deleted
@@ -19,9 +19,8 @@ statements of the second; the second's digest then replaces it.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from itertools import chain
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -35,13 +34,12 @@ KEY = ["code", "statement", "report_date", "pub_date"]
 FIELDS = [*KEY, *STATEMENT_ITEMS]  # one row per stored statement version
 
 
-@contextmanager
-def kept_current(db: Database, dataset: str, scope: dict) -> Iterator[None]:
-    """Around the write of one ``dataset`` partition: for a statements quarter, its digests
-    are deleted first (``write`` writes them anew after a successful write)."""
+def forget(db: Database, dataset: str, scope: dict) -> None:
+    """Before the write of one ``dataset`` partition: a statements quarter's digests are deleted
+    (``write`` writes them anew once the statements are stored)."""
     if dataset == DATASET:
+        db[COLLECTION].create_index("report_date")  # read by quarter; the collection grows with the years
         db[COLLECTION].delete_many({"report_date": scope["report_date"]})
-    yield
 
 
 def write(db: Database, dataset: str, scope: dict, frame: pd.DataFrame) -> None:

@@ -75,9 +75,9 @@ class Store:
     def replace_partition(self, dataset: str, scope: dict, df: pd.DataFrame, source: str) -> WriteResult:
         """Make the documents matching ``scope`` exactly those of ``df`` (and, for a statements
         quarter, its digest: lib/storage/statement_digest.py)."""
-        with statement_digest.kept_current(self.db, dataset, scope):
-            result = self._replace_partition(dataset, scope, df, source)
-            statement_digest.write(self.db, dataset, scope, df)
+        statement_digest.forget(self.db, dataset, scope)
+        result = self._replace_partition(dataset, scope, df, source)
+        statement_digest.write(self.db, dataset, scope, df)
         return result
 
     def _replace_partition(self, dataset: str, scope: dict, df: pd.DataFrame, source: str) -> WriteResult:
