@@ -152,23 +152,28 @@ class Store:
         partition — never a mix of both or duplicates.
 
         ``insert_only``: the scope held nothing when the write began, so the documents are
-        inserted without the delete and without a transaction (which costs the embedded server
-        ~12% more for the same inserts): there is nothing old for a reader to see replaced. If
-        another writer stored some of the same keys meanwhile, the insert stops on them and the
-        full swap runs instead, replacing whatever of the scope either writer stored.
+        inserted without the delete; if another writer stored some of the same keys meanwhile,
+        the insert fails as a whole (one transaction) and the full swap runs instead. It stays a
+        transaction: on the embedded server a plain insert running beside another step's
+        transaction made that transaction's commit fail with a WiredTiger write conflict, which
+        the server reports as InternalError rather than a retryable WriteConflict (seen in a
+        20-day backfill).
         """
         def swap(session):
             coll.delete_many(scope, session=session)
             if docs:
                 coll.insert_many(docs, ordered=False, session=session)
 
-        if insert_only and docs:
-            try:
-                coll.insert_many(docs, ordered=False)
-                return
-            except (BulkWriteError, DuplicateKeyError):
-                log.info("%s: keys of %s were stored meanwhile; swapping the range instead", coll.name, scope)
+        def insert(session):
+            coll.insert_many(docs, ordered=False, session=session)
+
         with self.db.client.start_session() as session:
+            if insert_only and docs:
+                try:
+                    session.with_transaction(insert)
+                    return
+                except (BulkWriteError, DuplicateKeyError):
+                    log.info("%s: keys of %s were stored meanwhile; swapping the range instead", coll.name, scope)
             session.with_transaction(swap)
 
     def read(self, dataset: str, query: dict, projection: dict | None = None) -> pd.DataFrame:
