@@ -32,4 +32,9 @@ class ServerBusy:
             self.share = (c - self._c) / max(time.monotonic() - self._t, 1e-9)
 
     def describe(self) -> str:
-        return "" if self.share is None else f"; the server was on a CPU {self.share:.0%} of that time"
+        return busy_note(self.share)
+
+
+def busy_note(share: Optional[float]) -> str:
+    """How busy the server was, as a clause for a report line ("" when not known)."""
+    return "" if share is None else f"; the server was on a CPU {share:.0%} of that time"

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from benchmarks import ServerBusy
+from benchmarks import ServerBusy, busy_note
 
 GOAL_WALL_S, GOAL_RSS_MB, GOAL_RATIO = 10.0, 1024.0, 1.5
 
@@ -281,10 +281,9 @@ def report(r: dict) -> None:
           f"{lim['insert_s']:.1f} s (the server's limit); the job = {nxt / lim['insert_s']:.2f}× it "
           f"(goal: ≤ {GOAL_WALL_S:.0f} s, or ≤ {GOAL_RATIO}× the limit)")
     steps = r["daily"]["next_day"].get("steps", {})
-    busy = ServerBusy()
-    busy.share = r["daily"]["next_day"].get("server_busy")
+    busy = busy_note(r["daily"]["next_day"].get("server_busy"))
     print(f"    per asset, the job's step against its raw insert (the steps total {sum(steps.values()):.1f} s; "
-          f"the rest of the wall is the run's own start and end{busy.describe()}):")
+          f"the rest of the wall is the run's own start and end{busy}):")
     for asset, v in sorted(lim["assets"].items(), key=lambda kv: -kv[1]["insert_s"]):
         print(f"      {asset:<22} step {steps.get(asset, float('nan')):5.2f} s   raw insert {v['insert_s']:5.2f} s "
               f"({v['documents']:,} documents)")

@@ -56,7 +56,7 @@ def write(db: Database, dataset: str, scope: dict, frame: pd.DataFrame) -> None:
                "rows": len(part), "code": part["code"].astype(str).tolist(),
                "pub_date": pd.to_datetime(part["pub_date"]).to_numpy().astype("datetime64[us]").tolist()}
         for item in STATEMENT_ITEMS:
-            doc[item] = pd.to_numeric(part[item], errors="coerce").astype(float).tolist()
+            doc[item] = part[item].astype(float).tolist()  # validated numeric; missing is NaN
         docs.append(doc)
     db[COLLECTION].insert_many(docs)
 
